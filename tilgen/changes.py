@@ -1,0 +1,116 @@
+"""The data model of a set of changes: what every later stage reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Hunk:
+    """One ``@@`` hunk. ``lines`` keep their one-character prefix (' ', '+', '-', '\\')."""
+
+    header: str
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(1 for line in self.lines if line.startswith("+"))
+
+    @property
+    def removed(self) -> int:
+        return sum(1 for line in self.lines if line.startswith("-"))
+
+    @property
+    def is_new_file_hunk(self) -> bool:
+        return self.header.startswith("@@ -0,0 ")
+
+    def text(self) -> str:
+        return "\n".join([self.header, *self.lines])
+
+
+@dataclass
+class FileChange:
+    """The change to one file. ``path`` is the new path (the old one for deletions)."""
+
+    path: str
+    status: str = "modified"  # added | deleted | modified | renamed | copied
+    old_path: str | None = None
+    old_mode: str | None = None
+    new_mode: str | None = None
+    binary: bool = False
+    submodule: tuple[str, str] | None = None  # (old sha, new sha) of a gitlink
+    similarity: int | None = None
+    hunks: list[Hunk] = field(default_factory=list)
+    language: str | None = None
+    note: str | None = None  # why the file was summarised instead of shown
+
+    @property
+    def added(self) -> int:
+        return sum(h.added for h in self.hunks)
+
+    @property
+    def removed(self) -> int:
+        return sum(h.removed for h in self.hunks)
+
+    @property
+    def changed_lines(self) -> int:
+        return self.added + self.removed
+
+    @property
+    def mode_changed(self) -> bool:
+        return bool(self.old_mode and self.new_mode and self.old_mode != self.new_mode)
+
+    def describe(self) -> str:
+        """A one-line summary: 'renamed a.py -> b.py', 'binary logo.png', ..."""
+        parts = [self.status]
+        if self.old_path and self.old_path != self.path:
+            parts.append(f"{self.old_path} -> {self.path}")
+        else:
+            parts.append(self.path)
+        if self.binary:
+            parts.append("(binary)")
+        if self.submodule:
+            old, new = self.submodule
+            parts.append(f"(submodule {old[:12]} -> {new[:12]})")
+        if self.mode_changed:
+            parts.append(f"(mode {self.old_mode} -> {self.new_mode})")
+        return " ".join(parts)
+
+
+@dataclass
+class CommitInfo:
+    sha: str
+    subject: str
+    author: str = ""
+    date: dt.datetime | None = None
+    is_merge: bool = False
+
+    @property
+    def short(self) -> str:
+        return self.sha[:12]
+
+
+@dataclass
+class ChangeSet:
+    """Everything one note is written from."""
+
+    source: str  # human description: "today (2026-11-22) by a@b.c", "commit abc123", ...
+    repo_name: str
+    date: dt.date
+    files: list[FileChange] = field(default_factory=list)
+    commits: list[CommitInfo] = field(default_factory=list)
+    omitted: list[str] = field(default_factory=list)  # what was dropped, and why
+    repo_root: str | None = None
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def removed(self) -> int:
+        return sum(f.removed for f in self.files)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.files and not self.commits

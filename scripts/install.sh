@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install tilgen into ./.venv with a portable CPU build of llama-cpp-python.
+#   bash scripts/install.sh            # runtime (embedded + remote backends)
+#   bash scripts/install.sh test       # plus the test dependencies
+# The llama-cpp-python wheel is built once and cached in $TILGEN_WHEEL_CACHE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extra="${1:-}"
+LLAMA_VERSION="${LLAMA_VERSION:-0.3.36}"
+WHEEL_CACHE="${TILGEN_WHEEL_CACHE:-$HOME/.cache/tilgen/wheels}"
+PYTHON="${PYTHON:-python3}"
+# Portable x86-64 build: a native build may enable instructions (AMX, AVX-512) that
+# virtual machines refuse at run time. Override with CMAKE_ARGS for other hardware.
+: "${CMAKE_ARGS:=-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
+export CMAKE_ARGS
+
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+
+mkdir -p "$WHEEL_CACHE"
+wheel=$(ls "$WHEEL_CACHE"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head -n 1 || true)
+if [ -z "$wheel" ]; then
+  echo "building llama-cpp-python $LLAMA_VERSION (CMAKE_ARGS=$CMAKE_ARGS); this takes a few minutes, once"
+  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
+    .venv/bin/python -m pip wheel -q --no-deps --no-binary llama-cpp-python \
+    "llama-cpp-python==$LLAMA_VERSION" -w "$WHEEL_CACHE"
+  wheel=$(ls "$WHEEL_CACHE"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n 1)
+fi
+.venv/bin/python -m pip install -q "$wheel"
+
+if [ "$extra" = "test" ]; then
+  .venv/bin/python -m pip install -q -e ".[embedded,test]" --find-links "$WHEEL_CACHE"
+else
+  .venv/bin/python -m pip install -q -e ".[embedded]" --find-links "$WHEEL_CACHE"
+fi
+echo "tilgen installed: $(.venv/bin/tilgen --version)"

@@ -1,0 +1,31 @@
+"""Run the real CLI in a subprocess, as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKE = "tests.fake_backend:FakeBackend"
+
+
+def tilgen(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+           input: bytes | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, **(env or {})}
+    full["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full.get("PYTHONPATH")]))
+    full.pop("TILGEN_RAISE", None)  # the real CLI: errors become one line
+    proc = subprocess.run(
+        [sys.executable, "-m", "tilgen", *args], cwd=cwd, env=full, input=input,
+        capture_output=True, timeout=timeout,
+    )
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
+
+
+def assert_clean(proc: subprocess.CompletedProcess[str]) -> None:
+    """No traceback, whatever happened."""
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr

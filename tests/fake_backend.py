@@ -1,0 +1,76 @@
+"""A backend plugin for logic tests: answers instantly with a valid note.
+
+Select it with ``backend = "tests.fake_backend:FakeBackend"`` (the project root on
+PYTHONPATH). Each request is appended to ``$TILGEN_FAKE_LOG`` when set, so tests can count
+generations across processes. ``$TILGEN_FAKE_ANSWERS`` may name a JSON file holding a list of
+raw answers to return in turn (to drive retries and invalid output).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback, estimate_tokens
+
+
+class FakeBackend:
+    name = "fake"
+    model_name = "fake-model"
+
+    def __init__(self, settings: Any = None) -> None:
+        self.requests: list[GenerationRequest] = []
+
+    def context_length(self) -> int:
+        return 4096
+
+    def count_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
+
+    def generate(self, request: GenerationRequest, on_token: TokenCallback | None = None) -> GenerationResult:
+        self.requests.append(request)
+        log = os.environ.get("TILGEN_FAKE_LOG")
+        if log:
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"messages": request.messages}, ensure_ascii=False) + "\n")
+        text = self._queued() or self._answer(request)
+        if on_token:
+            on_token(text)
+        return GenerationResult(text=text, finish_reason="stop", backend=self.name,
+                                model=self.model_name, prompt_tokens=10, completion_tokens=10)
+
+    def _queued(self) -> str | None:
+        path = os.environ.get("TILGEN_FAKE_ANSWERS")
+        if not path or not os.path.exists(path):
+            return None
+        with open(path, encoding="utf-8") as fh:
+            answers = json.load(fh)
+        if not answers:
+            return None
+        first, rest = answers[0], answers[1:]
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(rest, fh)
+        return first if isinstance(first, str) else json.dumps(first, ensure_ascii=False)
+
+    def _answer(self, request: GenerationRequest) -> str:
+        user = request.messages[-1]["content"] if request.messages else ""
+        joined = "\n".join(m["content"] for m in request.messages)
+        m = re.search(r"Date: (\d{4}-\d{2}-\d{2})", joined)
+        date = m.group(1) if m else "2000-01-01"
+        props = (request.json_schema or {}).get("properties", {})
+        if "points" in props or "points" in user:
+            return json.dumps({
+                "topic": "변경 사항 정리",
+                "keywords": ["코드 변경", "테스트"],
+                "points": [
+                    {"text": "이 변경은 함수의 동작을 명확하게 정리합니다.", "hunk": 1},
+                    {"text": "테스트 코드는 변경된 동작을 검증하여 유지보수성을 높입니다.", "hunk": 0},
+                ],
+            }, ensure_ascii=False)
+        return json.dumps({
+            "title": f"{date} TIL - 변경 사항 정리",
+            "keywords": ["코드 변경"],
+            "content": f"# {date} TIL\n\n- 이 변경은 함수의 동작을 명확하게 정리합니다.\n",
+        }, ensure_ascii=False)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tilgen.changes import FileChange, Hunk
+from tilgen.errors import InvalidNoteError
+from tilgen.render import render_points, snippet
+from tilgen.schema import PointsAnswer, hangul_share, parse_json, validate_note
+
+DAY = dt.date(2026, 11, 22)
+
+
+def good(**over):
+    note = {
+        "title": "2026-11-22 TIL - 입력 검증",
+        "keywords": ["입력 검증", "오류"],
+        "content": "# 2026-11-22 TIL\n\n- `Set` 메서드는 빈 값을 거부합니다.\n\n```go\nif v == \"\" {\n```\n",
+    }
+    note.update(over)
+    return note
+
+
+def test_valid_note_passes():
+    assert validate_note(good(), date=DAY).keywords == ["입력 검증", "오류"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "needle"),
+    [
+        ("title", "2026-11-21 TIL - 입력", "title must start"),
+        ("keywords", [], "keywords"),
+        ("keywords", ["a", "b", "c", "d"], "keywords"),
+        ("keywords", ["three word keyword"], "one or two"),
+        ("content", "# 2026-11-22 TIL\n\n- 마침표가 없습니다", "period"),
+        ("content", "## wrong heading\n\n- 내용입니다.", "heading"),
+        ("content", "# 2026-11-22 TIL\n\n- This note is written in English only.", "Korean"),
+        ("content", "# 2026-11-22 TIL\n\n- 같은 문장입니다.\n- 같은 문장입니다.", "repeats"),
+        ("content", "# 2026-11-22 TIL\n\n- 저는 이것을 배웠습니다.", "personal"),
+        ("content", "# 2026-11-22 TIL\n\n- 코드입니다.\n```go\nx := 1\n", "unclosed"),
+    ],
+)
+def test_rules_are_enforced(field, value, needle):
+    with pytest.raises(InvalidNoteError, match=needle):
+        validate_note(good(**{field: value}), date=DAY)
+
+
+def test_english_notes_follow_the_language_setting():
+    note = {"title": "2026-11-22 TIL - Flags", "keywords": ["flags"],
+            "content": "# 2026-11-22 TIL\n\n- The setter replaces a public field."}
+    assert validate_note(note, date=DAY, language="en").title.endswith("Flags")
+
+
+def test_parse_json_accepts_raw_newlines_and_fences():
+    assert parse_json('```json\n{"a": "line1\nline2"}\n```') == {"a": "line1\nline2"}
+    with pytest.raises(InvalidNoteError):
+        parse_json("no json here")
+
+
+def test_hangul_share_ignores_code():
+    assert hangul_share("한국어 설명 `someIdentifier`\n```\nenglish code here\n```") == 1.0
+
+
+def test_render_points_builds_a_valid_note_with_snippets_from_the_patch():
+    f = FileChange(path="flag.go", language="Go")
+    h = Hunk(header="@@ -1,2 +1,3 @@", lines=[" func a() {", "+\treturn nil", " }"])
+    answer = PointsAnswer.model_validate({
+        "topic": "플래그 처리", "keywords": ["플래그"],
+        "points": [{"text": "`a` 함수는 nil을 반환합니다.", "hunk": 1},
+                   {"text": "범위를 벗어난 참조는 코드 없이 표시됩니다.", "hunk": 9}],
+    })
+    note = render_points(answer, date=DAY, hunks=[(f, h)])
+    checked = validate_note(note, date=DAY)
+    assert "```go\nreturn nil\n```" in checked.content
+    assert checked.content.count("```") == 2
+
+
+def test_snippet_prefers_added_lines_and_falls_back_to_removed():
+    assert snippet(Hunk("@@ -1 +1 @@", ["-old()", "+new()"])) == ["new()"]
+    assert snippet(Hunk("@@ -1,2 +0,0 @@", ["-gone()", "-also()"])) == ["gone()", "also()"]

@@ -1,0 +1,62 @@
+"""Backends by name: built-ins, or a plugin given as 'module:Class'."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+from tilgen.backends.base import Backend, GenerationRequest, GenerationResult
+from tilgen.errors import ConfigError
+from tilgen.settings import Settings
+
+BUILTIN = ("embedded", "remote")
+
+__all__ = ["Backend", "GenerationRequest", "GenerationResult", "make_backend", "BUILTIN"]
+
+
+def make_backend(
+    name: str, settings: Settings, *, on_status: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Any:
+    """Build the backend called ``name`` (nothing heavy is loaded until it generates)."""
+    if name == "embedded":
+        from tilgen.backends.embedded import EmbeddedBackend
+        from tilgen.modelstore import is_cached, pull, resolve
+
+        es = settings.embedded
+        path, spec = resolve(es.model_path or es.model)
+        if spec is not None and not is_cached(spec):
+            if on_status:
+                on_status(f"downloading model {spec.name} ({spec.size / 1e9:.2f} GB), once")
+            path = pull(spec, progress=progress)
+        return EmbeddedBackend(
+            path,
+            n_ctx=es.n_ctx,
+            n_threads=es.n_threads,
+            n_batch=es.n_batch,
+            n_gpu_layers=es.n_gpu_layers,
+            lora_path=es.lora_path,
+            model_name=spec.name if spec else path.name,
+        )
+    if name == "remote":
+        from tilgen.backends.remote import RemoteBackend
+        from tilgen.config import resolve_api_key
+
+        api_key, _ = resolve_api_key(settings)
+        return RemoteBackend(settings.remote, api_key=api_key)
+    if ":" in name:
+        module, _, attr = name.partition(":")
+        try:
+            cls = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigError(f"backend plugin {name!r} cannot be loaded: {exc}") from None
+        return cls(settings)
+    raise ConfigError(
+        f"unknown backend {name!r}; choose one of: {', '.join(BUILTIN)} (or a plugin 'module:Class')"
+    )
+
+
+def default_threads() -> int:
+    return os.cpu_count() or 2

@@ -1,0 +1,43 @@
+"""A cache of validated notes keyed by (changes, model, backend settings, prompt version)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from typing import Any
+
+from tilgen import paths
+
+
+def key(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _path(k: str):  # type: ignore[no-untyped-def]
+    return paths.cache_dir() / "notes" / k[:2] / f"{k}.json"
+
+
+def get(k: str) -> dict[str, Any] | None:
+    try:
+        with open(_path(k), encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def put(k: str, value: dict[str, Any]) -> None:
+    path = _path(k)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(value, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written is only a missed speed-up

@@ -1,0 +1,1 @@
+"""The command-line interface: thin typer callbacks over the core."""

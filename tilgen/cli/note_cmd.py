@@ -1,0 +1,137 @@
+"""The commands that write notes: today, commit, staged, working, patch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tilgen.changes import ChangeSet
+from tilgen.cli import output
+from tilgen.cli.options import NoteOptions
+from tilgen.errors import TilgenError
+
+
+def parse_day(value: str | None) -> dt.date:
+    if value in (None, "", "today"):
+        return dt.date.today()
+    if value == "yesterday":
+        return dt.date.today() - dt.timedelta(days=1)
+    try:
+        return dt.date.fromisoformat(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise TilgenError(f"invalid --date {value!r}: use YYYY-MM-DD, 'today' or 'yesterday'",
+                          exit_code=2) from None
+
+
+def _settings(opts: NoteOptions, repo_root: Path | None) -> Any:
+    from tilgen.config import load_settings
+
+    first = load_settings(repo_root=repo_root, cli=NoteOptions(repo=opts.repo, backend=opts.backend)
+                          .cli_overrides("embedded")).settings
+    return load_settings(repo_root=repo_root, cli=opts.cli_overrides(first.backend)).settings
+
+
+def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
+             repo_root: Path | None) -> None:
+    """Collect changes, generate, print and save the note."""
+    from tilgen import pipeline
+
+    settings = _settings(opts, repo_root)
+    with output.spinner("reading changes"):
+        cs = collect()
+    if opts.show_prompt:
+        _show_prompt(cs, settings)
+        return
+    stream = _Streamer(enabled=not opts.json_out and not output.quiet())
+    try:
+        result = pipeline.generate_note(
+            cs, settings, on_token=stream.feed, on_status=stream.status, progress=stream.progress
+        )
+    finally:
+        stream.close()
+    if not opts.no_save:
+        pipeline.save(result, settings)
+    if opts.json_out:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if not output.quiet():
+        output.print_markdown(result.note.content)
+    if result.fallback_from:
+        output.status(f"written with the fallback backend {result.backend} "
+                      f"({result.fallback_from} was unreachable)")
+    if result.from_cache:
+        output.status("nothing new since the last note: reused it without calling a model")
+    if result.path:
+        output.status(f"saved {result.path}")
+
+
+def _show_prompt(cs: ChangeSet, settings: Any) -> None:
+    """Print exactly what would be sent (after compaction and redaction), without a model."""
+    from tilgen.pipeline import prepare
+    from tilgen.prompt import build_prompt
+
+    prepared, languages, redactions = prepare(cs, settings)
+    prompt = build_prompt(prepared, languages=languages, language=settings.language,
+                          mode=settings.note_format)
+    sys.stdout.write(prompt.text() + "\n")
+    if redactions:
+        output.status(f"{redactions} secret(s) redacted")
+
+
+class _Streamer:
+    """Shows tokens as they stream (TTY only) and model download progress."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled and output.interactive()
+        self.tokens = 0
+        self._live: Any = None
+        self._text = ""
+        self._bar: Any = None
+
+    def status(self, message: str) -> None:
+        if self._live is None:
+            output.status(message)
+
+    def progress(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+            self._bar = Progress(*Progress.get_default_columns(), DownloadColumn(),
+                                 TransferSpeedColumn(), console=output.err_console())
+            self._bar.start()
+            self._task = self._bar.add_task("model", total=total)
+        self._bar.update(self._task, completed=done)
+        if done >= total:
+            self._bar.stop()
+            self._bar = None
+
+    def feed(self, piece: str) -> None:
+        self.tokens += 1
+        if not self.enabled:
+            return
+        from rich.live import Live
+        from rich.text import Text
+
+        self._text += piece
+        tail = "\n".join(self._text.splitlines()[-8:])
+        view = Text(f"writing… {self.tokens} tokens\n{tail}", style="dim")
+        if self._live is None:
+            self._live = Live(view, console=output.err_console(), transient=True,
+                              refresh_per_second=8)
+            self._live.start()
+        else:
+            self._live.update(view)
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -1,0 +1,236 @@
+"""From a change set to a saved, validated note: compact, redact, fit, generate, validate, save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tilgen import cache
+from tilgen.backends import make_backend
+from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
+from tilgen.changes import ChangeSet
+from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
+from tilgen.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
+from tilgen.render import render_points
+from tilgen.schema import PointsAnswer, TilNote, direct_schema, parse_json, points_schema, validate_note
+from tilgen.settings import Settings
+
+StatusCallback = Callable[[str], None]
+MARGIN_TOKENS = 96
+
+
+@dataclass
+class NoteResult:
+    note: TilNote
+    changes: ChangeSet
+    prompt: Prompt | None
+    backend: str
+    model: str
+    path: Path | None = None
+    from_cache: bool = False
+    fallback_from: str | None = None
+    attempts: int = 0
+    generation: GenerationResult | None = None
+    languages: list[str] = field(default_factory=list)
+    redactions: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return self.note.model_dump()
+
+
+def prepare(cs: ChangeSet, settings: Settings) -> tuple[ChangeSet, list[str], int]:
+    """Drop what teaches nothing, redact secrets, detect languages. Nothing heavy runs here."""
+    from tilgen.compact import compact
+    from tilgen.languages import main_languages
+
+    cs = compact(cs, ignore_patterns=list(settings.ignore),
+                 repo_root=Path(cs.repo_root) if cs.repo_root else None)
+    redactions = 0
+    if settings.redact:
+        from tilgen.redact import redact_changeset
+
+        report = redact_changeset(cs)
+        redactions = report.total
+    return cs, main_languages(cs.files), redactions
+
+
+def fit_prompt(cs: ChangeSet, backend: Any, settings: Settings, languages: list[str],
+               *, shrink: float = 1.0) -> tuple[ChangeSet, Prompt]:
+    """Fit the changes into the backend's context with its own tokenizer."""
+    from tilgen.compact import fit
+
+    skeleton = build_prompt(ChangeSet(source=cs.source, repo_name=cs.repo_name, date=cs.date),
+                            languages=languages, language=settings.language,
+                            mode=settings.note_format)
+    fixed = backend.count_tokens(skeleton.system) + backend.count_tokens(skeleton.user) + 32
+    budget = int((backend.context_length() - settings.generation.max_tokens - fixed
+                  - MARGIN_TOKENS) * shrink)
+    fitted = fit(cs, budget_tokens=budget, count_tokens=backend.count_tokens, render=changes_text)
+    prompt = build_prompt(fitted, languages=languages, language=settings.language,
+                          mode=settings.note_format)
+    return fitted, prompt
+
+
+def cache_key(cs: ChangeSet, settings: Settings, backend_name: str, languages: list[str]) -> str:
+    model = (settings.embedded.model_path or settings.embedded.model if backend_name == "embedded"
+             else settings.remote.model if backend_name == "remote" else backend_name)
+    return cache.key(
+        PROMPT_VERSION, settings.note_format, settings.language, backend_name, model,
+        settings.generation.model_dump(), settings.embedded.n_ctx if backend_name == "embedded"
+        else settings.remote.base_urls, languages, cs.date.isoformat(), changes_text(cs),
+    )
+
+
+def generate_note(
+    cs: ChangeSet,
+    settings: Settings,
+    *,
+    on_token: TokenCallback | None = None,
+    on_status: StatusCallback | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    use_cache: bool | None = None,
+) -> NoteResult:
+    """Generate a validated note for ``cs`` (not saved: see :func:`save`)."""
+    status = on_status or (lambda _msg: None)
+    cs, languages, redactions = prepare(cs, settings)
+    names = [settings.backend] + ([settings.fallback_backend] if settings.fallback_backend
+                                  and settings.fallback_backend != settings.backend else [])
+    use_cache = settings.cache if use_cache is None else use_cache
+    failure: BackendUnavailable | None = None
+    for name in names:
+        key = cache_key(cs, settings, name, languages)
+        hit = cache.get(key) if use_cache else None
+        if hit:
+            note = validate_note(hit["note"], date=cs.date, language=settings.language)
+            return NoteResult(note=note, changes=cs, prompt=None, backend=hit.get("backend", name),
+                              model=hit.get("model", ""), from_cache=True, languages=languages,
+                              redactions=redactions,
+                              fallback_from=settings.backend if name != settings.backend else None)
+        try:
+            backend = make_backend(name, settings, on_status=status, progress=progress)
+            result = _generate_with(backend, cs, settings, languages, on_token, status)
+        except BackendUnavailable as exc:
+            failure = exc
+            if name != names[-1]:
+                status(f"{name} backend unavailable ({exc.message}); falling back to {names[-1]}")
+                continue
+            raise
+        result.redactions = redactions
+        result.languages = languages
+        if name != settings.backend:
+            result.fallback_from = settings.backend
+        cache.put(key, {"note": result.note.model_dump(), "backend": result.backend,
+                        "model": result.model})
+        return result
+    assert failure is not None
+    raise failure
+
+
+def _generate_with(backend: Any, cs: ChangeSet, settings: Settings, languages: list[str],
+                   on_token: TokenCallback | None, status: StatusCallback) -> NoteResult:
+    status(f"reading the changes with {backend.name} ({backend.model_name})")
+    try:
+        fitted, prompt = fit_prompt(cs, backend, settings, languages)
+        return _attempts(backend, fitted, prompt, settings, on_token, status)
+    except ContextOverflow:
+        status("the server reported a context overflow; shrinking the changes and retrying")
+        fitted, prompt = fit_prompt(cs, backend, settings, languages, shrink=0.5)
+        return _attempts(backend, fitted, prompt, settings, on_token, status)
+
+
+def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
+              on_token: TokenCallback | None, status: StatusCallback) -> NoteResult:
+    gen = settings.generation
+    messages = prompt.messages()
+    max_points = 5
+    problem = ""
+    for attempt in (1, 2):
+        schema = (points_schema(len(prompt.hunks), settings.language, max_points)
+                  if settings.note_format == "points" else direct_schema(cs.date, settings.language))
+        request = GenerationRequest(
+            messages=messages, json_schema=schema, max_tokens=gen.max_tokens,
+            temperature=gen.temperature if attempt == 1 else max(gen.temperature, 0.3),
+            top_p=gen.top_p, repeat_penalty=gen.repeat_penalty,
+            seed=None if gen.seed is None else gen.seed + attempt - 1,
+        )
+        result = backend.generate(request, on_token)
+        if result.finish_reason == "length":
+            problem = f"the answer was cut off at {gen.max_tokens} tokens"
+            max_points = 3
+            messages = prompt.messages() + [{"role": "user", "content":
+                                             "Keep the answer short: at most 3 points."}]
+        else:
+            try:
+                note = _to_note(result.text, cs, prompt, settings)
+                return NoteResult(note=note, changes=cs, prompt=prompt, backend=backend.name,
+                                  model=backend.model_name, attempts=attempt, generation=result)
+            except InvalidNoteError as exc:
+                problem = exc.message
+                messages = prompt.messages() + [
+                    {"role": "assistant", "content": result.text},
+                    {"role": "user", "content": f"That answer was rejected: {problem}. "
+                     "Answer again with corrected JSON only."},
+                ]
+        if attempt == 1:
+            status(f"retrying: {problem}")
+    raise InvalidNoteError(
+        f"the model's note was invalid twice ({problem}); nothing was saved. "
+        "Try a larger model (--model qwen2.5-coder-1.5b) or raise generation.max_tokens"
+    )
+
+
+def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> TilNote:
+    data = parse_json(text)
+    if settings.note_format == "points":
+        try:
+            answer = PointsAnswer.model_validate(data)
+        except Exception as exc:  # pydantic ValidationError
+            raise InvalidNoteError(f"the answer does not match the points structure: {exc}") from None
+        data = render_points(answer, date=cs.date, hunks=prompt.hunks)
+    return validate_note(data, date=cs.date, language=settings.language)
+
+
+def note_meta(result: NoteResult) -> dict[str, Any]:
+    cs = result.changes
+    return {
+        "date": cs.date.isoformat(),
+        "repo": cs.repo_name,
+        "source": cs.source,
+        "commits": [c.sha for c in cs.commits],
+        "languages": result.languages,
+        "model": result.model,
+        "backend": result.backend,
+        "fallback_from": result.fallback_from,
+        "prompt_version": PROMPT_VERSION,
+        "omitted": cs.omitted,
+        "redacted_secrets": result.redactions or None,
+    }
+
+
+def save(result: NoteResult, settings: Settings) -> Path:
+    from tilgen.store import note_path, render_file, write_atomic
+
+    path = note_path(notes_dir=settings.notes_dir, pattern=settings.note_filename,
+                     repo=result.changes.repo_name, date=result.changes.date.isoformat())
+    write_atomic(path, render_file(result.note, note_meta(result)))
+    result.path = path
+    return path
+
+
+def run_day(repo_root: Path, *, day: dt.date | None = None, cli: dict[str, Any] | None = None,
+            on_status: StatusCallback | None = None) -> NoteResult:
+    """Generate and save the day's note for a repository (used by the git hook)."""
+    from tilgen.config import load_settings
+    from tilgen.gitsource import collect_day, open_repo
+
+    resolved = load_settings(repo_root=Path(repo_root), cli=cli)
+    settings = resolved.settings
+    repo = open_repo(repo_root)
+    author = settings.author
+    cs = collect_day(repo, day=day or dt.date.today(), author=author)
+    result = generate_note(cs, settings, on_status=on_status)
+    save(result, settings)
+    return result

@@ -15,7 +15,17 @@ from tilgen.changes import ChangeSet
 from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
 from tilgen.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
 from tilgen.render import render_points
-from tilgen.schema import PointsAnswer, TilNote, direct_schema, parse_json, points_schema, validate_note
+from pydantic import ValidationError
+
+from tilgen.schema import (
+    PointsAnswer,
+    TilNote,
+    describe_errors,
+    direct_schema,
+    parse_json,
+    points_schema,
+    validate_note,
+)
 from tilgen.settings import Settings
 
 StatusCallback = Callable[[str], None]
@@ -187,8 +197,9 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
     if settings.note_format == "points":
         try:
             answer = PointsAnswer.model_validate(data)
-        except Exception as exc:  # pydantic ValidationError
-            raise InvalidNoteError(f"the answer does not match the points structure: {exc}") from None
+        except ValidationError as exc:
+            raise InvalidNoteError(f"the answer does not match the points structure: "
+                                   f"{describe_errors(exc)}") from None
         data = render_points(answer, date=cs.date, hunks=prompt.hunks)
     return validate_note(data, date=cs.date, language=settings.language)
 

@@ -27,16 +27,14 @@ Rules:
 """
 
 POINTS_FORMAT_KO = """\
-Answer with one JSON object:
-{"topic": "짧은 한국어 주제", "keywords": ["키워드", "두 단어"], "points": [{"text": "한 문장의 한국어 설명입니다.", "hunk": 1}]}
-- topic: a short Korean phrase naming the main lesson (no date, no period).
-- keywords: 1 to 3 Korean keywords of one or two words each.
-- points: 2 to 5 distinct lessons. Each "text" is ONE formal Korean sentence ending with "다.";
-  put identifiers in backticks. Each "hunk" is the number of the hunk [#N] whose code best
-  supports the point (0 if none). Prefer points about different hunks.
-
-Example answer for a change that adds input validation to a Go flag parser:
-{"topic": "플래그 값 검증", "keywords": ["입력 검증", "오류 처리"], "points": [{"text": "`Set` 메서드는 값을 파싱하기 전에 빈 문자열을 검사하여 잘못된 입력을 조기에 거부합니다.", "hunk": 1}, {"text": "검증 실패 시 `fmt.Errorf`로 원인을 감싸 반환하므로 호출자가 오류를 추적하기 쉽습니다.", "hunk": 2}]}
+Answer with one JSON object of this shape:
+{"topic": "...", "keywords": ["...", "..."], "points": [{"text": "...", "hunk": 1}, {"text": "...", "hunk": 2}]}
+- topic: a short Korean phrase naming the main lesson of THESE changes (no date, no period).
+- keywords: 1 to 3 Korean keywords of one or two words each, about these changes.
+- points: 2 to 5 distinct lessons taken from the changes below. Each "text" is ONE formal
+  Korean sentence ending with "다." (for example "...을 사용하여 ...을 개선합니다."); put code
+  identifiers from the changes in backticks. Each "hunk" is the number N of the hunk [#N]
+  whose code best supports the point (0 if none). Prefer points about different hunks.
 """
 
 DIRECT_FORMAT_KO = """\

@@ -1,0 +1,152 @@
+"""End to end through the real CLI: collect, generate, validate, save."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli import FAKE, assert_clean, tilgen
+from tests.conftest import commit_files, git
+from tests.models import TEST_MODEL, test_model_path
+from tilgen.errors import ExitCode
+from tilgen.schema import validate_note
+
+
+def read_note(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    head, body = text[4:].split("\n---\n", 1)
+    meta = {k: json.loads(v) for k, v in (line.split(": ", 1) for line in head.splitlines())}
+    return meta, body.strip() + "\n"
+
+
+def notes(home: Path) -> list[Path]:
+    return sorted((home / "data" / "notes").rglob("*.md"))
+
+
+@pytest.fixture
+def day_repo(repo: Path) -> Path:
+    commit_files(repo, {"calc.py": "def add(a, b):\n    return a + b\n"}, "Add add()")
+    commit_files(repo, {"calc.py": "def add(a: int, b: int) -> int:\n    return a + b\n"},
+                 "Type add()")
+    return repo
+
+
+def test_today_with_a_plugin_backend_saves_a_valid_note(day_repo, isolated_home):
+    proc = tilgen("today", "--backend", FAKE, cwd=day_repo)
+    assert proc.returncode == 0, proc.stderr
+    assert_clean(proc)
+    [path] = notes(isolated_home)
+    assert path.parent.name == "project"
+    meta, body = read_note(path)
+    assert meta["backend"] == "fake" and meta["repo"] == "project"
+    assert len(meta["commits"]) == 2 and meta["prompt_version"]
+    note = validate_note({"title": meta["title"], "keywords": meta["keywords"], "content": body},
+                         date=__import__("datetime").date.fromisoformat(meta["date"]))
+    assert "```python" in note.content  # snippet rendered from the patch
+
+
+def test_second_run_is_a_cache_hit_without_a_model(day_repo, isolated_home, tmp_path):
+    log = tmp_path / "requests.jsonl"
+    env = {"TILGEN_FAKE_LOG": str(log)}
+    assert tilgen("today", "-b", FAKE, cwd=day_repo, env=env).returncode == 0
+    second = tilgen("today", "-b", FAKE, cwd=day_repo, env=env)
+    assert second.returncode == 0
+    assert "reused" in second.stderr
+    assert len(log.read_text().splitlines()) == 1
+    # a new commit invalidates the cache
+    commit_files(day_repo, {"calc.py": "def add(a: int, b: int) -> int:\n    return b + a\n"}, "Swap")
+    assert tilgen("today", "-b", FAKE, cwd=day_repo, env=env).returncode == 0
+    assert len(log.read_text().splitlines()) == 2
+
+
+def test_json_output_is_the_validated_note_only(day_repo):
+    proc = tilgen("today", "-b", FAKE, "--json", "--no-save", cwd=day_repo)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {"title", "keywords", "content"}
+
+
+def test_invalid_answers_twice_save_nothing(day_repo, isolated_home, tmp_path):
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(["not json", {"topic": "x", "keywords": [], "points": []}]))
+    proc = tilgen("today", "-b", FAKE, cwd=day_repo, env={"TILGEN_FAKE_ANSWERS": str(answers)})
+    assert proc.returncode == ExitCode.INVALID_NOTE
+    assert_clean(proc)
+    [error] = [ln for ln in proc.stderr.splitlines() if ln.startswith("tilgen: error")]
+    assert "nothing was saved" in error
+    assert notes(isolated_home) == []
+
+
+def test_one_invalid_answer_is_retried_with_the_error(day_repo, isolated_home, tmp_path):
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(["{broken"]))
+    log = tmp_path / "log.jsonl"
+    proc = tilgen("today", "-b", FAKE, cwd=day_repo,
+                  env={"TILGEN_FAKE_ANSWERS": str(answers), "TILGEN_FAKE_LOG": str(log)})
+    assert proc.returncode == 0, proc.stderr
+    second = json.loads(log.read_text().splitlines()[1])["messages"]
+    assert "rejected" in second[-1]["content"]
+    assert len(notes(isolated_home)) == 1
+
+
+def test_show_prompt_needs_no_model(day_repo, isolated_home):
+    proc = tilgen("today", "--show-prompt", cwd=day_repo,
+                  env={"TILGEN_EMBEDDED_MODEL_PATH": "/nonexistent/model.gguf"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Type add()" in proc.stdout and "[#1] calc.py" in proc.stdout
+    assert "**Python**" in proc.stdout
+    assert notes(isolated_home) == []
+
+
+def test_nothing_today_names_what_was_searched(repo):
+    commit_files(repo, {"a.txt": "x\n"}, "old", date="2001-01-01T12:00:00")
+    proc = tilgen("today", cwd=repo)
+    assert proc.returncode == ExitCode.NO_CHANGES
+    assert_clean(proc)
+    assert "--author all" in proc.stderr or "--date" in proc.stderr
+
+
+def test_patch_from_stdin(tmp_path, isolated_home):
+    diff = (Path(__file__).parents[2] / "shared" / "corpus" / "spf13__pflag-7c5bc8fc.diff")
+    if not diff.exists():
+        pytest.skip("shared corpus not present")
+    proc = tilgen("patch", "-", "-b", FAKE, "--json", input=diff.read_bytes(), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["title"].endswith("변경 사항 정리")
+
+
+def test_missing_model_file_is_one_line(day_repo):
+    proc = tilgen("today", "--model", "/nonexistent/x.gguf", cwd=day_repo)
+    assert proc.returncode == ExitCode.MODEL
+    assert_clean(proc)
+    assert "model pull" in proc.stderr or "model_path" in proc.stderr
+
+
+def test_corrupt_model_file_is_one_line(day_repo, tmp_path):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"<html>not a model</html>")
+    proc = tilgen("today", "--model", str(bad), cwd=day_repo)
+    assert proc.returncode == ExitCode.MODEL
+    assert_clean(proc)
+    assert "not a GGUF" in proc.stderr
+
+
+@pytest.mark.model
+def test_real_embedded_model_end_to_end(day_repo, isolated_home):
+    """The real 0.5B model through the CLI; the saved file must pass the schema."""
+    path = test_model_path()
+    proc = tilgen("today", "--model", TEST_MODEL, cwd=day_repo,
+                  env={"TILGEN_MODELS_DIR": str(path.parent)})
+    assert proc.returncode == 0, proc.stderr
+    assert_clean(proc)
+    [saved] = notes(isolated_home)
+    meta, body = read_note(saved)
+    assert meta["model"] == TEST_MODEL and meta["backend"] == "embedded"
+    import datetime as dt
+
+    validate_note({"title": meta["title"], "keywords": meta["keywords"], "content": body},
+                  date=dt.date.fromisoformat(meta["date"]))
+    assert git(day_repo, "status", "--porcelain") == ""

@@ -97,7 +97,8 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
         out += [f"- {c.short} {c.subject}" + (" (merge)" if c.is_merge else "") for c in cs.commits]
     out.append("Files:")
     for f in cs.files:
-        out.append(f"- {f.describe()} (+{f.added} -{f.removed})" + (f" [{f.note}]" if f.note else ""))
+        counts = f" (+{f.added} -{f.removed})" if f.hunks else ""
+        out.append(f"- {f.describe()}{counts}" + (f" [{f.note}]" if f.note else ""))
     if cs.omitted:
         out.append("Omitted from this prompt:")
         out += [f"- {item}" for item in cs.omitted]

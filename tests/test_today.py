@@ -150,3 +150,25 @@ def test_real_embedded_model_end_to_end(day_repo, isolated_home):
     validate_note({"title": meta["title"], "keywords": meta["keywords"], "content": body},
                   date=dt.date.fromisoformat(meta["date"]))
     assert git(day_repo, "status", "--porcelain") == ""
+
+
+def test_python_api_generates_and_saves(day_repo, isolated_home):
+    from tilgen import generate_note
+
+    result = generate_note(day_repo, settings={"backend": FAKE})
+    assert result.path is not None and result.path.exists()
+    assert result.note.title.startswith(result.changes.date.isoformat())
+    assert len(result.changes.commits) == 2
+
+
+def test_startup_does_not_import_heavy_backends():
+    import subprocess
+    import sys
+
+    code = ("import sys; from tilgen.cli.main import app; "
+            "from typer.testing import CliRunner; r = CliRunner()\n"
+            "r.invoke(app, ['--help']); r.invoke(app, ['config', 'show'])\n"
+            "bad = [m for m in ('llama_cpp', 'openai', 'huggingface_hub', 'detect_secrets') "
+            "if m in sys.modules]\nprint(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

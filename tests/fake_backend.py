@@ -2,7 +2,8 @@
 
 Select it with ``backend = "tests.fake_backend:FakeBackend"`` (the project root on
 PYTHONPATH). Each request is appended to ``$TILGEN_FAKE_LOG`` when set, so tests can count
-generations across processes. ``$TILGEN_FAKE_ANSWERS`` may name a JSON file holding a list of
+generations across processes; ``$TILGEN_FAKE_DELAY`` seconds of sleep simulate a slow model
+(touching ``$TILGEN_FAKE_STARTED`` first). ``$TILGEN_FAKE_ANSWERS`` may name a JSON file holding a list of
 raw answers to return in turn (to drive retries and invalid output).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from typing import Any
 
 from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback, estimate_tokens
@@ -35,6 +37,12 @@ class FakeBackend:
         if log:
             with open(log, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps({"messages": request.messages}, ensure_ascii=False) + "\n")
+        delay = float(os.environ.get("TILGEN_FAKE_DELAY", "0") or 0)
+        if delay:
+            started = os.environ.get("TILGEN_FAKE_STARTED")
+            if started:
+                open(started, "w").close()
+            time.sleep(delay)
         text = self._queued() or self._answer(request)
         if on_token:
             on_token(text)

@@ -78,3 +78,7 @@ def repo(tmp_path: Path) -> Path:
     path.mkdir()
     git(path, "init", "-q")
     return path
+
+
+# Server fixtures shared by the remote-backend tests (and anyone checking what goes on the wire).
+from tests.servers import fault_server, llama_server  # noqa: E402, F401

@@ -1,0 +1,77 @@
+"""What the remote backend remembers between runs: the structured-output mode each server
+accepts (cache) and which replicas were down a moment ago (state). Both are small JSON
+files; losing them only costs a probe, so every error here is swallowed."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tilgen import paths
+
+MODE_TTL = 7 * 24 * 3600.0  # re-probe weekly: servers get upgraded
+DEAD_SECONDS = 60.0
+
+
+def modes_file() -> Path:
+    return paths.cache_dir() / "remote-modes.json"
+
+
+def replicas_file() -> Path:
+    return paths.state_dir() / "remote-replicas.json"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def load_mode(base_url: str, model: str) -> str | None:
+    entry = _read(modes_file()).get(f"{base_url} {model}")
+    if not isinstance(entry, dict) or time.time() - float(entry.get("saved", 0)) > MODE_TTL:
+        return None
+    mode = entry.get("mode")
+    return mode if isinstance(mode, str) else None
+
+
+def save_mode(base_url: str, model: str, mode: str) -> None:
+    data = _read(modes_file())
+    data[f"{base_url} {model}"] = {"mode": mode, "saved": time.time()}
+    _write(modes_file(), data)
+
+
+def dead_replicas() -> dict[str, float]:
+    """Replicas recently found down, with the time until which they are skipped."""
+    now = time.time()
+    return {url: float(until) for url, until in _read(replicas_file()).items()
+            if isinstance(until, (int, float)) and until > now}
+
+
+def mark_dead(url: str, *, seconds: float = DEAD_SECONDS) -> None:
+    data = dead_replicas()
+    data[url] = time.time() + seconds
+    _write(replicas_file(), data)
+
+
+def mark_alive(url: str) -> None:
+    data = dead_replicas()
+    if data.pop(url, None) is not None:
+        _write(replicas_file(), data)

@@ -24,9 +24,10 @@ class FakeBackend:
 
     def __init__(self, settings: Any = None) -> None:
         self.requests: list[GenerationRequest] = []
+        self.n_ctx = settings.embedded.n_ctx if settings is not None else 4096
 
     def context_length(self) -> int:
-        return 4096
+        return self.n_ctx
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)

@@ -11,7 +11,9 @@ import re
 
 from tilgen.changes import CommitInfo, FileChange, Hunk
 
-_HUNK_RE = re.compile(r"^@@@* -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+# "@@ -1,2 +1,3 @@", and "@@@ -1,2 -1,2 +1,3 @@@" for a merge (one range per parent).
+_HUNK_RE = re.compile(r"^(@@+)(?: -\d+(?:,\d+)?)+ \+\d+(?:,\d+)? \1(?= |$)")
+_MBOX_RE = re.compile(r"^From [0-9a-f]{40,64} Mon Sep 17 00:00:00 2001$")
 _C_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f",
               "r": "\r", "v": "\v"}
 
@@ -33,14 +35,14 @@ def unquote_path(raw: str) -> str:
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
-            if nxt in "01234567" and i + 3 < len(body) + 1 and re.match(r"[0-7]{3}", body[i + 1:i + 4]):
+            if re.match(r"[0-3][0-7]{2}", body[i + 1 : i + 4]):
                 out.append(int(body[i + 1:i + 4], 8))
                 i += 4
                 continue
-            out.extend(_C_ESCAPES.get(nxt, nxt).encode("utf-8"))
+            out.extend(_C_ESCAPES.get(nxt, nxt).encode("utf-8", "surrogatepass"))
             i += 2
             continue
-        out.extend(ch.encode("utf-8"))
+        out.extend(ch.encode("utf-8", "surrogatepass"))
         i += 1
     return out.decode("utf-8", errors="replace")
 
@@ -99,75 +101,49 @@ def parse_patch(data: bytes | str) -> tuple[list[CommitInfo], list[FileChange]]:
     commits: list[CommitInfo] = []
     files: list[FileChange] = []
     current: FileChange | None = None
-    hunk: Hunk | None = None
-    remaining = [0, 0]  # old, new lines left in the current hunk
+    from_git = False  # the current file had a ``diff --git`` line: its paths are exact
     lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     i = 0
     while i < len(lines):
         line = lines[i]
-        if hunk is not None and (remaining[0] > 0 or remaining[1] > 0):
-            if line.startswith((" ", "-", "+", "\\")) or line == "":
-                if line == "" and i == len(lines) - 1:
-                    break
-                body = line if line else " "
-                hunk.lines.append(body)
-                if body[0] == " ":
-                    remaining[0] -= 1
-                    remaining[1] -= 1
-                elif body[0] == "-":
-                    remaining[0] -= 1
-                elif body[0] == "+":
-                    remaining[1] -= 1
-                i += 1
-                continue
-            hunk = None
-        if line.startswith("\\") and hunk is None and current and current.hunks:
+        if line.startswith("\\") and current is not None and current.hunks:
             current.hunks[-1].lines.append(line)  # "\ No newline at end of file"
             i += 1
             continue
         if line.startswith("commit ") and re.match(r"^commit [0-9a-f]{7,64}\b", line):
             i = _parse_commit_header(lines, i, commits)
-            current, hunk = None, None
+            current = None
             continue
-        if line.startswith("diff --git ") or line.startswith("diff --cc ") or line.startswith(
-            "diff --combined "
-        ):
-            old, new = (
-                _split_diff_git(line[len("diff --git ") :])
-                if line.startswith("diff --git ")
-                else (line.split(" ", 2)[-1], line.split(" ", 2)[-1])
-            )
+        if _MBOX_RE.match(line):
+            i = _parse_mail_header(lines, i, commits)
+            current = None
+            continue
+        if line.startswith(("diff --git ", "diff --cc ", "diff --combined ")):
+            if line.startswith("diff --git "):
+                old, new = _split_diff_git(line[len("diff --git ") :])
+            else:
+                old = new = unquote_path(line.split(" ", 2)[-1])
             current = FileChange(path=new, old_path=old if old != new else None)
             files.append(current)
-            hunk = None
+            from_git = True
             i += 1
             continue
         if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
-            old_p, new_p = _file_path(line), _file_path(lines[i + 1])
             if current is None or current.hunks:
-                current = FileChange(path=new_p or old_p or "unknown")
+                current = FileChange(path="unknown")
                 files.append(current)
-            if old_p is None:
-                current.status = "added"
-            if new_p is None:
-                current.status = "deleted"
-                current.path = old_p or current.path
-            elif new_p:
-                current.path = new_p
-            if old_p and new_p and old_p != new_p:
-                current.old_path = old_p
-                if current.status == "modified":
-                    current.status = "renamed"
-            hunk = None
+                from_git = False
+            _set_paths(current, _file_path(line), _file_path(lines[i + 1]), exact=from_git)
             i += 2
             continue
         if current is not None:
-            m = _HUNK_RE.match(line)
-            if m:
+            sizes = _hunk_sizes(line) if line.startswith("@@") else None
+            if sizes is not None:
                 hunk = Hunk(header=line)
                 current.hunks.append(hunk)
-                remaining = _hunk_sizes(line)
-                i += 1
+                i = _read_hunk(lines, i + 1, hunk, sizes)
                 continue
             _parse_extended_header(line, current)
         i += 1
@@ -176,13 +152,93 @@ def parse_patch(data: bytes | str) -> tuple[list[CommitInfo], list[FileChange]]:
     return commits, files
 
 
-def _hunk_sizes(header: str) -> list[int]:
-    m = re.match(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@", header)
-    if not m:  # combined diff: count by lines until the next header
-        return [10**9, 10**9]
-    old = int(m.group(1)) if m.group(1) is not None else 1
-    new = int(m.group(2)) if m.group(2) is not None else 1
-    return [old, new]
+def _read_hunk(lines: list[str], i: int, hunk: Hunk, sizes: list[int]) -> int:
+    """Append the hunk's lines, starting at ``lines[i]``; return the index after them.
+
+    The header's line counts say where the hunk ends, so a removed line that reads
+    "-- x" is never taken for a file header.
+    """
+    out, n = hunk.lines, len(lines)
+    if len(sizes) == 2:  # the usual two-sided hunk, kept fast: big diffs are all hunk lines
+        old, new = sizes
+        while i < n and (old > 0 or new > 0):
+            line = lines[i]
+            ch = line[:1]
+            if ch == " " or not line:  # some tools strip the space of an empty context line
+                old, new = old - 1, new - 1
+                out.append(line or " ")
+            elif ch == "-":
+                old -= 1
+                out.append(line)
+            elif ch == "+":
+                new -= 1
+                out.append(line)
+            elif ch == "\\":
+                out.append(line)
+            else:
+                break
+            i += 1
+        return i
+    width = len(sizes) - 1
+    while i < n and any(k > 0 for k in sizes):
+        line = lines[i]
+        prefix = line[:width] if line else " " * width
+        if len(prefix) == width and all(ch in " +-" for ch in prefix):
+            out.append(_count_line(prefix, line[width:], sizes))
+        elif line.startswith("\\"):
+            out.append(line)
+        else:
+            break
+        i += 1
+    return i
+
+
+def _count_line(prefix: str, body: str, remaining: list[int]) -> str:
+    """Count one hunk line against the lines left; return it with a one-column prefix.
+
+    A combined diff (``diff --cc``) has a column per parent: a line is removed if any column
+    says so, added if any says '+', context otherwise.
+    """
+    if "-" in prefix:
+        for col, ch in enumerate(prefix):
+            if ch == "-":
+                remaining[col] -= 1
+        return "-" + body
+    remaining[-1] -= 1
+    for col, ch in enumerate(prefix):
+        if ch == " ":
+            remaining[col] -= 1
+    return ("+" if "+" in prefix else " ") + body
+
+
+def _set_paths(f: FileChange, old: str | None, new: str | None, *, exact: bool) -> None:
+    """Apply the paths of a ``---``/``+++`` pair (None is /dev/null)."""
+    if old is None:
+        f.status = "added"
+    if new is None:
+        f.status = "deleted"
+        f.path = old or f.path
+        return
+    f.path = new
+    if old and old != new:
+        if not exact and "/" in old and "/" in new and old.split("/", 1)[1] == new.split("/", 1)[1]:
+            f.path = new.split("/", 1)[1]  # `diff -ru old new`: one file in two trees
+            return
+        f.old_path = old
+        if f.status == "modified":
+            f.status = "renamed"
+
+
+def _hunk_sizes(header: str) -> list[int] | None:
+    """[lines of each parent..., lines of the result] from a hunk header, else None."""
+    m = _HUNK_RE.match(header)
+    if not m:
+        return None
+    ranges = re.findall(r"[-+]\d+(?:,(\d+))?", header[: m.end()])
+    if len(ranges) != len(m.group(1)):  # "@@@" has two parents: three ranges
+        return None
+    # A missing count means one line; absurd counts are capped, not trusted to int().
+    return [1 if not n else int(n) if len(n) < 10 else 10**9 for n in ranges]
 
 
 def _parse_extended_header(line: str, f: FileChange) -> None:
@@ -203,16 +259,16 @@ def _parse_extended_header(line: str, f: FileChange) -> None:
     elif line.startswith("copy to "):
         f.path = unquote_path(line[len("copy to ") :])
     elif line.startswith(("similarity index ", "dissimilarity index ")):
-        try:
-            f.similarity = int(line.split()[-1].rstrip("%"))
-        except ValueError:
-            pass
+        value = line.split()[-1].rstrip("%")
+        f.similarity = int(value) if value.isdigit() and len(value) < 4 else None
     elif line.startswith("index "):
         parts = line.split()
         if len(parts) >= 3 and parts[2] == "160000":
             shas = parts[1].split("..")
             if len(shas) == 2:
                 f.submodule = (shas[0], shas[1])
+        elif len(parts) >= 3 and f.old_mode is None and f.new_mode is None:
+            f.old_mode = f.new_mode = parts[2]  # unchanged mode: tells symlinks apart
     elif line.startswith("Binary files ") or line.startswith("GIT binary patch"):
         f.binary = True
 
@@ -232,14 +288,20 @@ def _finish(f: FileChange) -> None:
         f.old_path = None
 
 
+def _email(value: str) -> str:
+    """``Name <a@b.c>`` -> ``a@b.c``; a bare name stays as it is."""
+    m = re.search(r"<([^<>]*)>\s*$", value)
+    return m.group(1).strip() if m else value.strip()
+
+
 def _parse_commit_header(lines: list[str], i: int, commits: list[CommitInfo]) -> int:
-    sha = lines[i].split()[1]
-    info = CommitInfo(sha=sha, subject="")
+    """A ``git log``/``git show`` header and message; returns the index after them."""
+    info = CommitInfo(sha=lines[i].split()[1], subject="")
     i += 1
     while i < len(lines) and lines[i] and not lines[i].startswith("    "):
         key, _, value = lines[i].partition(":")
         if key == "Author":
-            info.author = value.strip()
+            info.author = _email(value)
         elif key == "Merge":
             info.is_merge = True
         elif key in ("Date", "AuthorDate"):
@@ -258,8 +320,33 @@ def _parse_commit_header(lines: list[str], i: int, commits: list[CommitInfo]) ->
     return i
 
 
+def _parse_mail_header(lines: list[str], i: int, commits: list[CommitInfo]) -> int:
+    """A ``git format-patch`` mail header; the message and diffstat after it are skipped
+    by the main loop, as they hold no diff lines."""
+    info = CommitInfo(sha=lines[i].split()[1], subject="")
+    i += 1
+    key = ""
+    while i < len(lines) and lines[i]:
+        line = lines[i]
+        if line[0] in " \t" and key == "Subject":
+            info.subject += " " + line.strip()
+        else:
+            key, _, value = line.partition(":")
+            if key == "From":
+                info.author = _email(value)
+            elif key == "Date":
+                info.date = _parse_git_date(value.strip())
+            elif key == "Subject":
+                info.subject = value.strip()
+        i += 1
+    info.subject = re.sub(r"^\[PATCH[^\]]*\]\s*", "", info.subject)
+    commits.append(info)
+    return i
+
+
 def _parse_git_date(value: str) -> dt.datetime | None:
-    for fmt in ("%a %b %d %H:%M:%S %Y %z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z"):
+    for fmt in ("%a %b %d %H:%M:%S %Y %z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z",
+                "%a, %d %b %Y %H:%M:%S %z"):
         try:
             return dt.datetime.strptime(value, fmt)
         except ValueError:

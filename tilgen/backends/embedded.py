@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import time
@@ -48,7 +49,7 @@ class EmbeddedBackend:
             return self._llm
         check_gguf(self.model_path)
         try:
-            from llama_cpp import Llama
+            Llama = import_llama_cpp().Llama  # noqa: N806 - the library's class
         except ImportError as exc:
             raise ModelError(
                 "llama-cpp-python is not installed: pip install 'tilgen[embedded]' "
@@ -57,7 +58,7 @@ class EmbeddedBackend:
         start = time.perf_counter()
         try:
             with _quiet_stderr():
-                self._llm = Llama(
+                self._llm = _tracking(Llama)(
                     model_path=str(self.model_path),
                     n_ctx=self.n_ctx,
                     n_threads=self.n_threads,
@@ -74,6 +75,11 @@ class EmbeddedBackend:
             ) from exc
         self.load_seconds = time.perf_counter() - start
         return self._llm
+
+    def reset(self) -> None:
+        """Forget the evaluated prompt, so the next generation cannot reuse its prefix."""
+        if self._llm is not None:
+            self._llm.reset()
 
     # -- capabilities ------------------------------------------------------------------
     def context_length(self) -> int:
@@ -94,14 +100,10 @@ class EmbeddedBackend:
         load_seconds, self.load_seconds = self.load_seconds, 0.0
         kwargs: dict[str, Any] = {}
         if request.json_schema is not None:
-            from llama_cpp import LlamaGrammar
-
-            with _quiet_stderr():
-                kwargs["grammar"] = LlamaGrammar.from_json_schema(
-                    json.dumps(request.json_schema), verbose=False
-                )
+            kwargs["grammar"] = _grammar(json.dumps(request.json_schema))
         if request.seed is not None:
             llm.set_seed(request.seed)
+        perf = _Perf(llm)
         start = time.perf_counter()
         first: float | None = None
         parts: list[str] = []
@@ -128,31 +130,99 @@ class EmbeddedBackend:
                 finish = choice["finish_reason"]
         total = time.perf_counter() - start
         text = "".join(parts)
-        prompt_tokens = _last_prompt_tokens(llm)
         return GenerationResult(
             text=text,
             finish_reason=finish,
             backend=self.name,
             model=self.model_name,
-            prompt_tokens=prompt_tokens,
+            prompt_tokens=getattr(llm, "prompt_tokens", None),
             completion_tokens=len(llm.tokenize(text.encode("utf-8"), add_bos=False)) if text else 0,
+            cached_prompt_tokens=getattr(llm, "reused_tokens", None),
             load_seconds=load_seconds,
             first_token_seconds=first,
             total_seconds=total,
+            extra=perf.read(),
         )
 
 
-def _last_prompt_tokens(llm: Any) -> int | None:
-    try:
-        return int(llm.n_tokens) - 0
-    except Exception:  # noqa: BLE001 - informational only
-        return None
+def import_llama_cpp() -> Any:
+    """``llama_cpp``, imported with tilgen's OpenMP default (it must be set before loading)."""
+    # llama.cpp's OpenMP worker threads spin while they wait for each other. When other
+    # programs share the CPU the spinning threads take the cores the working ones need, and
+    # generation becomes several times slower (see docs/PERFORMANCE.md); sleeping waiters
+    # avoid that. An OMP_WAIT_POLICY set by the user wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import llama_cpp
+
+    return llama_cpp
+
+
+@functools.lru_cache(maxsize=16)
+def _grammar(schema_json: str) -> Any:
+    """The compiled grammar of a JSON schema; built once per schema, not once per call."""
+    from llama_cpp import LlamaGrammar
+
+    with _quiet_stderr():
+        return LlamaGrammar.from_json_schema(schema_json, verbose=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _tracking(llama_class: type) -> type:
+    """``Llama`` that records each prompt's length and how much of it the KV cache reused."""
+
+    class TrackingLlama(llama_class):  # type: ignore[misc, valid-type]
+        prompt_tokens: int | None = None
+        reused_tokens: int | None = None
+
+        def generate(self, tokens: Any, *args: Any, **kwargs: Any) -> Any:
+            tokens = list(tokens)
+            held = self._input_ids.tolist()
+            same = 0
+            for a, b in zip(held, tokens, strict=False):
+                if a != b:
+                    break
+                same += 1
+            # llama.cpp evaluates the last prompt token again when the whole prompt is cached.
+            self.prompt_tokens, self.reused_tokens = len(tokens), min(same, max(len(tokens) - 1, 0))
+            return super().generate(tokens, *args, **kwargs)
+
+    return TrackingLlama
+
+
+class _Perf:
+    """llama.cpp's own prompt and decode timings for one generation (empty when unavailable)."""
+
+    def __init__(self, llm: Any) -> None:
+        self.ctx = getattr(llm, "ctx", None)
+        try:
+            import llama_cpp
+
+            self._lib: Any = llama_cpp
+            self._lib.llama_perf_context_reset(self.ctx)
+        except Exception:  # noqa: BLE001 - timings are informational only
+            self._lib = None
+
+    def read(self) -> dict[str, Any]:
+        if self._lib is None:
+            return {}
+        try:
+            data = self._lib.llama_perf_context(self.ctx)
+        except Exception:  # noqa: BLE001
+            return {}
+        # llama.cpp reports counts of at least 1; a zero time means nothing was evaluated.
+        return {
+            "prompt_eval_tokens": int(data.n_p_eval) if data.t_p_eval_ms > 0 else 0,
+            "prompt_eval_ms": float(data.t_p_eval_ms),
+            "eval_tokens": int(data.n_eval) if data.t_eval_ms > 0 else 0,
+            "eval_ms": float(data.t_eval_ms),
+        }
 
 
 def check_gguf(path: Path) -> None:
     """Fail early, with the fix, on a missing or obviously corrupt model file."""
     if not path.exists():
-        raise ModelError(f"model file not found: {path}; run 'tilgen model pull' or set embedded.model_path")
+        raise ModelError(f"model file not found: {path}; run 'tilgen model pull' or set "
+                         "embedded.model_path")
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)

@@ -74,10 +74,10 @@ def spinner(message: str) -> Iterator[None]:
 
 
 def print_markdown(text: str) -> None:
-    from rich.markdown import Markdown
-
     c = console()
     if c.is_terminal:
+        from rich.markdown import Markdown  # ~50 ms of imports: only for a terminal
+
         c.print(Markdown(text))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -74,7 +74,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str], Callable[[dict[str, Any]]
     "threads_batch": ("threads_batch.py", ["--runs", "2", "--max-tokens", "48"],
                       ["--runs", "1", "--max-tokens", "16"], _threads),
     # Collecting a big day against `git log -p`: run when the script is present.
-    "collect_big_day": ("collect_big_day.py", [], [], _generic),
+    "collect_big_day": ("day_collect.py", [], [], _generic),
 }
 
 

@@ -79,3 +79,13 @@ def test_render_points_builds_a_valid_note_with_snippets_from_the_patch():
 def test_snippet_prefers_added_lines_and_falls_back_to_removed():
     assert snippet(Hunk("@@ -1 +1 @@", ["-old()", "+new()"])) == ["new()"]
     assert snippet(Hunk("@@ -1,2 +0,0 @@", ["-gone()", "-also()"])) == ["gone()", "also()"]
+
+
+def test_snippet_drops_lines_that_would_close_the_fence():
+    h = Hunk("@@ -1,3 +1,3 @@", ["+/// ```", "+/// let x = f();", "+/// ```"])
+    assert snippet(h) == ["/// let x = f();"]
+
+
+def test_personal_check_does_not_fire_inside_words():
+    text = "# 2026-11-22 TIL\n\n- 오류가 나타나는 경우를 안내가 필요한 부분에서 처리합니다.\n"
+    assert validate_note(good(content=text), date=DAY)

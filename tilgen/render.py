@@ -32,7 +32,8 @@ def snippet(hunk: Hunk) -> list[str]:
         runs = [[ln for ln in r] for r in runs if any(ln.strip() for ln in r)]
         if runs:
             best = max(runs, key=lambda r: sum(1 for ln in r if ln.strip()))
-            lines = _trim_blank(best)[:MAX_SNIPPET_LINES]
+            # A line holding a Markdown fence (Rust doc examples) would close ours early.
+            lines = _trim_blank([ln for ln in best if "```" not in ln])[:MAX_SNIPPET_LINES]
             return textwrap.dedent("\n".join(lines)).splitlines()
     return []
 

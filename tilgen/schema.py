@@ -21,7 +21,8 @@ LATIN = re.compile(r"[A-Za-z]")
 FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 PERSONAL = re.compile(
-    r"\b(I think|I learned|I believe|I feel|in my opinion)\b|(저는|제가|나는|내가|제 생각|내 생각)",
+    r"\b(I think|I learned|I believe|I feel|in my opinion)\b"
+    r"|(?:^|[\s(])(저는|제가|나는|내가|제 생각|내 생각)(?=[\s,.]|$)",
     re.I,
 )
 # Korean prose in a point: Hangul, digits, punctuation and `code` spans; formal ending "다."

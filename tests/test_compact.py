@@ -319,8 +319,11 @@ def test_too_small_a_budget_is_a_clean_error() -> None:
 
 
 def test_long_lines_are_cut_and_huge_input_is_not_counted_whole() -> None:
+    # The biggest change ranks first, so its first line (20,000 chars) is kept and cut.
     long_file = FileChange(path="src/long.py", hunks=[Hunk(
-        header="@@ -1,2 +1,2 @@", lines=["+b = '" + "x" * 20000 + "'", " a = 1", "-c = 2"])])
+        header="@@ -1,2 +1,300 @@",
+        lines=["+b = '" + "x" * 20000 + "'", " a = 1", "-c = 2",
+               *(f"+long_{j} = {j}" for j in range(299))])])
     cs = ChangeSet(source="today", repo_name="r", date=dt.date(2026, 3, 2),
                    files=[long_file, *make_files(40, lines=200)])
     sizes: list[int] = []

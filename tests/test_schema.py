@@ -7,7 +7,7 @@ import pytest
 from tilgen.changes import FileChange, Hunk
 from tilgen.errors import InvalidNoteError
 from tilgen.render import render_points, snippet
-from tilgen.schema import PointsAnswer, hangul_share, parse_json, validate_note
+from tilgen.schema import PointsAnswer, bullets, hangul_share, parse_json, validate_note
 
 DAY = dt.date(2026, 11, 22)
 
@@ -74,6 +74,24 @@ def test_render_points_builds_a_valid_note_with_snippets_from_the_patch():
     checked = validate_note(note, date=DAY)
     assert "```go\nreturn nil\n```" in checked.content
     assert checked.content.count("```") == 2
+
+
+def test_points_repeating_one_sentence_become_one_bullet_with_every_name_and_snippet():
+    files = [FileChange(path=f"{n}.java", language="Java") for n in ("A", "B", "C")]
+    hunks = [(f, Hunk("@@ -1 +1,2 @@", [f"+class {f.path[0]} {{}}", " x"])) for f in files]
+    answer = PointsAnswer.model_validate({
+        "topic": "애너테이션", "keywords": ["타입"],
+        "points": [{"text": f"`{n}` 클래스의 `annotated` 메서드는 목록을 추가합니다.", "hunk": i}
+                   for i, n in enumerate("ABC", 1)]
+        + [{"text": "`A` 클래스의 `annotated` 메서드는 목록을 추가합니다.", "hunk": 1},
+           {"text": "다른 문장은 그대로 남습니다.", "hunk": 0}],
+    })
+    note = validate_note(render_points(answer, date=DAY, hunks=hunks), date=DAY)
+    assert bullets(note.content) == [
+        "`A`, `B`, `C` 클래스의 `annotated` 메서드는 목록을 추가합니다.",
+        "다른 문장은 그대로 남습니다."]
+    assert [ln for ln in note.content.splitlines() if ln.startswith("class ")] == [
+        "class A {}", "class B {}", "class C {}"]
 
 
 def test_snippet_prefers_added_lines_and_falls_back_to_removed():

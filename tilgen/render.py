@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from typing import Any
 
@@ -10,6 +11,8 @@ from tilgen.changes import FileChange, Hunk
 from tilgen.schema import PointsAnswer
 
 MAX_SNIPPET_LINES = 8
+MAX_SNIPPETS_PER_BULLET = 3
+_SPAN = re.compile(r"(`[^`\n]*`)")
 
 
 def fence_language(f: FileChange) -> str:
@@ -46,29 +49,55 @@ def _trim_blank(lines: list[str]) -> list[str]:
     return lines
 
 
+def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]]:
+    """Collapse points that repeat one sentence with different `names` into one bullet.
+
+    Small models often write "`A` 클래스의 `f` 메서드는 … 추가합니다." once per class. Such
+    points share every word outside backticks; they become one bullet naming every `A`,
+    followed by the snippets of all their hunks. Exact repeats are dropped the same way.
+    """
+    groups: list[tuple[tuple[str, ...], list[list[str]], list[int]]] = []
+    for text, ref in points:
+        pieces = _SPAN.split(text)
+        skeleton, spans = tuple(pieces[0::2]), pieces[1::2]
+        for g_skeleton, columns, refs in groups:
+            if g_skeleton == skeleton:
+                for column, span in zip(columns, spans):
+                    if span not in column:
+                        column.append(span)
+                refs.append(ref)
+                break
+        else:
+            groups.append((skeleton, [[span] for span in spans], [ref]))
+    merged = []
+    for skeleton, columns, refs in groups:
+        text = skeleton[0] + "".join(
+            ", ".join(column) + plain for column, plain in zip(columns, skeleton[1:]))
+        merged.append((text, refs))
+    return merged
+
+
 def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]]
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
     topic = " ".join(answer.topic.split()).rstrip(".")
     out = [f"# {date.isoformat()} TIL", ""]
-    seen_text: set[str] = set()
     used_hunks: set[int] = set()
-    for point in answer.points:
-        text = " ".join(point.text.split())
-        if not text or text in seen_text:
-            continue
-        seen_text.add(text)
+    points = [(" ".join(p.text.split()), p.hunk) for p in answer.points]
+    for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."
         out.append(f"- {text}")
-        ref = point.hunk
-        if 1 <= ref <= len(hunks) and ref not in used_hunks:
-            used_hunks.add(ref)
-            f, h = hunks[ref - 1]
-            code = snippet(h)
-            if code:
-                out += ["", f"```{fence_language(f)}", *code, "```"]
+        shown = 0
+        for ref in refs:
+            if shown < MAX_SNIPPETS_PER_BULLET and 1 <= ref <= len(hunks) and ref not in used_hunks:
+                used_hunks.add(ref)
+                f, h = hunks[ref - 1]
+                code = snippet(h)
+                if code:
+                    out += ["", f"```{fence_language(f)}", *code, "```"]
+                    shown += 1
         out.append("")
     keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
     return {

@@ -392,6 +392,18 @@ def test_show_json_lists_every_value_with_its_source() -> None:
     assert data["remote.api_key"] == {"value": None, "source": "not set"}
 
 
+def test_show_piped_is_plain_aligned_text_with_every_source() -> None:
+    path = user_file('[generation]\nmax_tokens = 2048\n')
+    result = cli("show", env={"TILGEN_LANGUAGE": "en"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()}
+    assert rows["language"] == ["language", "en", "env:", "TILGEN_LANGUAGE"]
+    assert rows["generation.max_tokens"][1:] == ["2048", "user:", str(path)]
+    assert rows["notes_dir"][1:] == ["(unset)", "default"]
+    assert set(KEYS) <= set(rows)
+    assert not any(ch in result.stdout for ch in "┃│━")
+
+
 def test_api_key_is_resolved_from_the_named_variable_and_masked() -> None:
     user_file('[remote]\napi_key_env = "TEAM_LLM_KEY"\n'
               'base_urls = ["https://bot:hunter2@llm.example/v1"]\n')

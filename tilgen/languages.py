@@ -55,18 +55,6 @@ _INTERPRETERS = {
 }
 
 
-@functools.lru_cache(maxsize=1)
-def _special_patterns() -> re.Pattern[str]:
-    """One regex for the pygments patterns that look at more than a name's suffix."""
-    import fnmatch
-
-    from pygments.lexers._mapping import LEXERS
-
-    patterns = {p for _, _, _, names, _ in LEXERS.values() for p in names}
-    special = [p for p in patterns if not re.fullmatch(r"\*\.[^*]*", p)]
-    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in sorted(special)))
-
-
 def _cache_key(name: str) -> str:
     """A stand-in name that pygments matches exactly as it matches ``name``.
 
@@ -74,13 +62,51 @@ def _cache_key(name: str) -> str:
     ``lexer.py`` share one cache entry; names other patterns match keep their own.
     """
     dot = name.find(".")
-    if dot <= 0 or _special_patterns().match(name):
+    if dot <= 0 or _suffix_index()[1].match(name):
         return name
     return "x" + name[dot:]
 
 
+@functools.lru_cache(maxsize=1)
+def _suffix_index() -> tuple[dict[str, frozenset[str]], re.Pattern[str]]:
+    """Literal ``*.ext`` patterns -> lexer names, and one regex for every other pattern.
+
+    Read from pygments' static table, so no lexer module is imported and no per-pattern regex
+    is compiled (pygments' own lookup compiles ~900 of them on first use).
+    """
+    import fnmatch
+
+    from pygments.lexers._mapping import LEXERS
+
+    index: dict[str, set[str]] = {}
+    other: set[str] = set()
+    for _, name, _, patterns, _ in LEXERS.values():
+        for p in patterns:
+            if re.fullmatch(r"\*\.[^*?\[\]]+", p):
+                index.setdefault(p[1:], set()).add(name)
+            else:
+                other.add(p)
+    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in sorted(other)))
+    return {k: frozenset(v) for k, v in index.items()}, regex
+
+
+def _unambiguous_lexer(name: str) -> str | None:
+    """The one lexer whose literal suffix patterns alone match ``name``, else None."""
+    index, other = _suffix_index()
+    if other.match(name):
+        return None
+    found: set[str] = set()
+    for i, ch in enumerate(name):
+        if ch == ".":
+            found |= index.get(name[i:], frozenset())
+    return next(iter(found)) if len(found) == 1 else None
+
+
 @functools.lru_cache(maxsize=4096)
 def _lexer_language(key: str) -> str | None:
+    fast = _unambiguous_lexer(key)
+    if fast is not None:
+        return _FRIENDLY.get(fast, fast)
     from pygments.lexers import find_lexer_class_for_filename
 
     try:

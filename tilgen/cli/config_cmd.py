@@ -7,6 +7,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -89,17 +90,24 @@ def show(
         data = {key: {"value": value, "source": source} for key, value, source in rows}
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    repo = describe_file(resolved.repo_file) if resolved.repo_file else "none"
+    user = f"{resolved.user_file}" + ("" if resolved.user_file.exists() else " (missing)")
+    shown = [(key, "(unset)" if value is None else to_text(value) or "(empty)", source)
+             for key, value, source in rows]
+    if not sys.stdout.isatty():  # piped: aligned plain text, no rich import
+        width = max(len(key) for key, _, _ in shown)
+        vwidth = max(len(text) for _, text, _ in shown)
+        lines = [f"{key:<{width}}  {text:<{vwidth}}  {source}" for key, text, source in shown]
+        typer.echo("\n".join([*lines, f"user file: {user}", f"repo file: {repo}"]))
+        return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    repo = describe_file(resolved.repo_file) if resolved.repo_file else "none"
-    user = f"{resolved.user_file}" + ("" if resolved.user_file.exists() else " (missing)")
     table = Table(title="tilgen settings", caption=f"user file: {user}\nrepo file: {repo}")
     for column in ("key", "value", "source"):
         table.add_column(column, overflow="fold")
-    for key, value, source in rows:
-        text = "(unset)" if value is None else to_text(value) or "(empty)"
+    for key, text, source in shown:
         style = "dim" if source == "default" else ""
         table.add_row(Text(key), Text(text), Text(source, style=style))
     Console().print(table)

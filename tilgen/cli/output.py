@@ -51,15 +51,33 @@ def interactive() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
 
 
+def _styled(stream: Any) -> bool:
+    """rich only for a terminal: piped output is plain text and skips rich's imports."""
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+def _say(line: str) -> None:
+    if _styled(sys.stderr):
+        from rich.markup import escape
+
+        err_console().print(f"[dim]tilgen:[/dim] {escape(line)}")
+    else:
+        sys.stderr.write(f"tilgen: {line}\n")
+        sys.stderr.flush()
+
+
 def status(message: str) -> None:
     """A progress message on stderr (suppressed by -q)."""
     if not quiet():
-        err_console().print(f"[dim]tilgen:[/dim] {message}", markup=True)
+        _say(message)
 
 
 def info(message: str) -> None:
     if verbose():
-        err_console().print(f"[dim]tilgen: {message}[/dim]")
+        _say(message)
 
 
 @contextmanager
@@ -74,10 +92,9 @@ def spinner(message: str) -> Iterator[None]:
 
 
 def print_markdown(text: str) -> None:
-    c = console()
-    if c.is_terminal:
+    if _styled(sys.stdout):
         from rich.markdown import Markdown  # ~50 ms of imports: only for a terminal
 
-        c.print(Markdown(text))
+        console().print(Markdown(text))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

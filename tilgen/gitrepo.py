@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # in sha1 repositories
 # What `git rev-parse --local-env-vars` lists, and the quarantine of receive hooks: set while
 # hooks run, they tie git to one repository (and one index).
-_LOCAL_ENV = (
+LOCAL_ENV = (
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
     "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE",
     "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
@@ -34,7 +34,7 @@ def no_git_env(base: dict[str, str] | None = None) -> dict[str, str]:
     tie git to one repository, so a hook's git can look at another."""
     env = dict(os.environ if base is None else base)
     for name in list(env):
-        if name in _LOCAL_ENV or name.startswith("GIT_CONFIG_KEY_") or name.startswith(
+        if name in LOCAL_ENV or name.startswith("GIT_CONFIG_KEY_") or name.startswith(
             "GIT_CONFIG_VALUE_"
         ):
             del env[name]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tilgen import paths
 from tilgen.errors import ConfigError, NotARepoError, StorageError, TilgenError
+from tilgen.gitrepo import LOCAL_ENV
 
 MARKER = "tilgen-hook-marker"
 HOOK = "post-commit"
@@ -27,16 +28,13 @@ DISPATCHED = (
     "prepare-commit-msg", "commit-msg", "post-checkout", "post-merge", "pre-push", "pre-rebase",
     "post-rewrite", "pre-auto-gc", "push-to-checkout", "sendemail-validate",
 )
-# Exported by git for one hook run; they point a child at this commit's index and paths.
+# Exported by git for one hook run; they point a child at this commit's index and paths, or
+# would make the background job's own git behave as inside this commit (editor, dates).
 GIT_ENV_STRIP = (
-    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX", "GIT_EDITOR",
-    "GIT_SEQUENCE_EDITOR", "GIT_REFLOG_ACTION", "GIT_CEILING_DIRECTORIES",
-    "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_IMPLICIT_WORK_TREE", "GIT_INTERNAL_SUPER_PREFIX",
-    "GIT_QUARANTINE_PATH", "GIT_SHALLOW_FILE", "GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE",
-    "GIT_NO_REPLACE_OBJECTS", "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS",
-    "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE",
+    *LOCAL_ENV, "GIT_NAMESPACE", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_REFLOG_ACTION",
+    "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_LITERAL_PATHSPECS",
+    "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_DATE",
 )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from tilgen.changes import FileChange
+from tilgen.filters import is_lockfile
 
 # pygments picks a surprising lexer for these, or has none.
 _BY_SUFFIX = {
@@ -35,13 +36,6 @@ _FRIENDLY = {
 SUPPORTING = frozenset({
     "Markdown", "reStructuredText", "Text", "JSON", "YAML", "TOML", "INI", "XML", "CSV", "TSV",
     "Properties", "Go Module", "Diff", "Jupyter Notebook", "AsciiDoc",
-})
-
-LOCKFILES = frozenset({
-    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb",
-    "Cargo.lock", "poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock", "Gemfile.lock",
-    "composer.lock", "go.sum", "mix.lock", "pubspec.lock", "Podfile.lock", "flake.lock",
-    "packages.lock.json", "gradle.lockfile", "conda-lock.yml",
 })
 
 _INTERPRETERS = {
@@ -191,10 +185,6 @@ def assign_languages(files: Iterable[FileChange]) -> None:
     """Set ``language`` on every file."""
     for f in files:
         f.language = detect(f)
-
-
-def is_lockfile(path: str) -> bool:
-    return PurePosixPath(path).name in LOCKFILES
 
 
 def main_languages(files: Iterable[FileChange], *, top: int = 2) -> list[str]:

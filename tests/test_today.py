@@ -161,6 +161,22 @@ def test_python_api_generates_and_saves(day_repo, isolated_home):
     assert len(result.changes.commits) == 2
 
 
+@pytest.mark.model
+def test_python_api_keeps_the_model_loaded_between_calls(day_repo, isolated_home):
+    """Apps call generate_note once per note: the second call must not load the model again."""
+    from tilgen import generate_note
+    from tilgen.backends import embedded
+
+    path = test_model_path()
+    settings = {"embedded.model_path": str(path)}
+    first = generate_note(day_repo, commit="HEAD~1", save=False, settings=settings)
+    [loaded] = embedded._LOADED.values()
+    second = generate_note(day_repo, commit="HEAD", save=False, settings=settings)
+    assert first.backend == second.backend == "embedded"
+    assert second.generation is not None and second.generation.load_seconds == 0
+    assert list(embedded._LOADED.values()) == [loaded]
+
+
 def test_startup_does_not_import_heavy_backends():
     import subprocess
     import sys

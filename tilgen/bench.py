@@ -132,7 +132,7 @@ def run_bench(settings: Settings, *, runs: int, max_tokens: int | None, corpus: 
     if hasattr(backend, "load"):  # embedded: time the model load on its own
         status(f"loading {backend.model_name}")
         start = time.perf_counter()
-        backend.load()
+        backend.load(fresh=True)
         load_s = time.perf_counter() - start
     rss_loaded = probes.rss_mb()
     jobs = workload(settings, backend, corpus)

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from tilgen.errors import ModelError
 
 # Overhead of the chat template around the system and user messages, in tokens.
 CHAT_TEMPLATE_OVERHEAD = 32
+_LOADED: dict[tuple[Any, ...], Any] = {}
+_GENERATING = threading.RLock()
 
 
 class EmbeddedBackend:
@@ -44,10 +47,22 @@ class EmbeddedBackend:
         self.load_seconds = 0.0
 
     # -- loading -----------------------------------------------------------------------
-    def load(self) -> Any:
-        if self._llm is not None:
+    def _key(self) -> tuple[Any, ...]:
+        st = self.model_path.stat()
+        return (str(self.model_path.resolve()), st.st_size, st.st_mtime_ns, self.n_ctx,
+                self.n_threads, self.n_batch, self.n_gpu_layers, self.lora_path)
+
+    def load(self, *, fresh: bool = False) -> Any:
+        """The loaded model. A process keeps its last model loaded, so apps calling the
+        Python API once per note pay the load once; ``fresh`` loads anew (to time it)."""
+        if self._llm is not None and not fresh:
             return self._llm
         check_gguf(self.model_path)
+        key = self._key()
+        if not fresh and key in _LOADED:
+            self._llm = _LOADED[key]
+            return self._llm
+        _LOADED.clear()  # one model per process: a second would double the memory
         try:
             Llama = import_llama_cpp().Llama  # noqa: N806 - the library's class
         except ImportError as exc:
@@ -74,6 +89,7 @@ class EmbeddedBackend:
                 "'tilgen model pull' to fetch a fresh copy"
             ) from exc
         self.load_seconds = time.perf_counter() - start
+        _LOADED[key] = self._llm
         return self._llm
 
     def reset(self) -> None:
@@ -95,6 +111,12 @@ class EmbeddedBackend:
     # -- generation --------------------------------------------------------------------
     def generate(
         self, request: GenerationRequest, on_token: TokenCallback | None = None
+    ) -> GenerationResult:
+        with _GENERATING:  # a shared llama.cpp context serves one generation at a time
+            return self._generate(request, on_token)
+
+    def _generate(
+        self, request: GenerationRequest, on_token: TokenCallback | None
     ) -> GenerationResult:
         llm = self.load()
         load_seconds, self.load_seconds = self.load_seconds, 0.0

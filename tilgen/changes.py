@@ -15,11 +15,27 @@ class Hunk:
 
     @property
     def added(self) -> int:
-        return sum(1 for line in self.lines if line.startswith("+"))
+        return self._counts()[1]
 
     @property
     def removed(self) -> int:
-        return sum(1 for line in self.lines if line.startswith("-"))
+        return self._counts()[2]
+
+    def _counts(self) -> tuple[int, int, int]:
+        """(lines, added, removed), counted once: every stage asks, and a generated file's
+        hunk can hold millions of lines. Recounted when lines were added since."""
+        cached = self.__dict__.get("_counted")
+        if cached is None or cached[0] != len(self.lines):
+            added = removed = 0
+            for line in self.lines:
+                first = line[:1]
+                if first == "+":
+                    added += 1
+                elif first == "-":
+                    removed += 1
+            cached = (len(self.lines), added, removed)
+            self.__dict__["_counted"] = cached
+        return cached
 
     @property
     def is_new_file_hunk(self) -> bool:

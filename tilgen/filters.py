@@ -6,6 +6,7 @@ reads the repository, so classification is cheap and works on patch files too.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import PurePosixPath
 
@@ -100,7 +101,9 @@ def is_generated(f: FileChange) -> bool:
 def is_minified(f: FileChange) -> bool:
     if _MINIFIED_NAME.search(f.path):
         return True
-    added = [line for h in f.hunks for line in h.lines if line.startswith("+")]
+    # The first added lines tell: a minified file is a few very long lines.
+    added = list(itertools.islice(
+        (line for h in f.hunks for line in h.lines if line[:1] == "+"), 2000))
     return bool(added) and sum(len(line) for line in added) / len(added) > MINIFIED_AVG_LINE
 
 

@@ -276,6 +276,8 @@ def _parse_extended_header(line: str, f: FileChange) -> None:
 def _finish(f: FileChange) -> None:
     sub_old = sub_new = None
     for h in f.hunks:
+        if len(h.lines) > 2:  # a gitlink's hunk is one '-' and/or one '+' line
+            continue
         for line in h.lines:
             if line.startswith("-Subproject commit "):
                 sub_old = line.split()[-1]

@@ -94,6 +94,19 @@ def test_points_repeating_one_sentence_become_one_bullet_with_every_name_and_sni
         "class A {}", "class B {}", "class C {}"]
 
 
+def test_a_snippet_found_in_two_hunks_is_shown_once():
+    f = FileChange(path="a.rs", language="Rust")
+    same = ["+/// The `Error` type.", " x"]
+    answer = PointsAnswer.model_validate({
+        "topic": "오류", "keywords": ["오류"],
+        "points": [{"text": "첫 번째 설명입니다.", "hunk": 1},
+                   {"text": "두 번째 설명입니다.", "hunk": 2}],
+    })
+    note = render_points(answer, date=DAY, hunks=[(f, Hunk("@@ -1 +1,2 @@", same)),
+                                                  (f, Hunk("@@ -9 +9,2 @@", same))])
+    assert validate_note(note, date=DAY).content.count("/// The `Error` type.") == 1
+
+
 def test_snippet_prefers_added_lines_and_falls_back_to_removed():
     assert snippet(Hunk("@@ -1 +1 @@", ["-old()", "+new()"])) == ["new()"]
     assert snippet(Hunk("@@ -1,2 +0,0 @@", ["-gone()", "-also()"])) == ["gone()", "also()"]

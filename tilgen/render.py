@@ -84,6 +84,7 @@ def render_points(
     topic = " ".join(answer.topic.split()).rstrip(".")
     out = [f"# {date.isoformat()} TIL", ""]
     used_hunks: set[int] = set()
+    shown_code: set[tuple[str, ...]] = set()
     points = [(" ".join(p.text.split()), p.hunk) for p in answer.points]
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
@@ -95,7 +96,8 @@ def render_points(
                 used_hunks.add(ref)
                 f, h = hunks[ref - 1]
                 code = snippet(h)
-                if code:
+                if code and tuple(code) not in shown_code:  # same lines in two hunks: once
+                    shown_code.add(tuple(code))
                     out += ["", f"```{fence_language(f)}", *code, "```"]
                     shown += 1
         out.append("")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -65,6 +66,23 @@ def _repo_root(path: Path) -> tuple[object, Path]:
     return repo, Path(repo.working_tree_dir or path)
 
 
+def _note_from_repo(repo: Path, collect: Callable[[Any], Any], *options: Any) -> None:
+    """Write a note for what ``collect(git_repo)`` reads (gitsource is imported lazily)."""
+    from tilgen.cli.note_cmd import run_note
+
+    def go() -> None:
+        git_repo, root = _repo_root(repo)
+        run_note(_opts(repo, *options), lambda: collect(git_repo), repo_root=root)
+
+    handle_errors(go)
+
+
+def _gitsource() -> Any:
+    from tilgen import gitsource
+
+    return gitsource
+
+
 @app.command(epilog="Examples:  tilgen today  ·  tilgen today --date yesterday  ·  "
              "tilgen today --author all --backend remote")
 def today(
@@ -101,17 +119,8 @@ def commit(
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
 ) -> None:
     """Write a note for one commit or a range of commits."""
-    from tilgen.cli.note_cmd import run_note
-
-    def go() -> None:
-        from tilgen.gitsource import collect_commits
-
-        git_repo, root = _repo_root(repo)
-        opts = _opts(repo, backend, model, json_out, no_save, show_prompt, no_cache, notes_dir,
-                     fmt, max_tokens)
-        run_note(opts, lambda: collect_commits(git_repo, rev), repo_root=root)
-
-    handle_errors(go)
+    _note_from_repo(repo, lambda r: _gitsource().collect_commits(r, rev), backend, model, json_out,
+                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens)
 
 
 @app.command(epilog="Examples:  git add -p && tilgen staged  ·  tilgen staged --show-prompt")
@@ -122,17 +131,8 @@ def staged(
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
 ) -> None:
     """Write a note for the staged (not yet committed) changes."""
-    from tilgen.cli.note_cmd import run_note
-
-    def go() -> None:
-        from tilgen.gitsource import collect_staged
-
-        git_repo, root = _repo_root(repo)
-        opts = _opts(repo, backend, model, json_out, no_save, show_prompt, no_cache, notes_dir,
-                     fmt, max_tokens)
-        run_note(opts, lambda: collect_staged(git_repo), repo_root=root)
-
-    handle_errors(go)
+    _note_from_repo(repo, lambda r: _gitsource().collect_staged(r), backend, model, json_out,
+                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens)
 
 
 @app.command(epilog="Examples:  tilgen working  ·  tilgen working --no-save")
@@ -143,17 +143,8 @@ def working(
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
 ) -> None:
     """Write a note for all uncommitted changes (staged, unstaged and new files)."""
-    from tilgen.cli.note_cmd import run_note
-
-    def go() -> None:
-        from tilgen.gitsource import collect_working
-
-        git_repo, root = _repo_root(repo)
-        opts = _opts(repo, backend, model, json_out, no_save, show_prompt, no_cache, notes_dir,
-                     fmt, max_tokens)
-        run_note(opts, lambda: collect_working(git_repo), repo_root=root)
-
-    handle_errors(go)
+    _note_from_repo(repo, lambda r: _gitsource().collect_working(r), backend, model, json_out,
+                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens)
 
 
 @app.command(epilog="Examples:  git show abc123 | tilgen patch -  ·  tilgen patch fix.diff --json")

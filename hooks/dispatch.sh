@@ -1,0 +1,1 @@
+../tilgen/data/dispatch.sh

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from typing import Any
 
 from tilgen import paths
+from tilgen.atomic import write_atomic
 
 
 def key(*parts: Any) -> str:
@@ -34,10 +33,6 @@ def get(k: str) -> dict[str, Any] | None:
 def put(k: str, value: dict[str, Any]) -> None:
     path = _path(k)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(value, fh, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(value, ensure_ascii=False), durable=False)
     except OSError:
         pass  # a cache that cannot be written is only a missed speed-up

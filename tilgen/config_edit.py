@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from tilgen.atomic import write_atomic
 from tilgen.config import PYPROJECT, describe_file, parse_toml, tilgen_table
 from tilgen.config_keys import (
     FIELDS,
@@ -110,28 +109,7 @@ def _write(path: Path, doc: Any, *, before: str) -> None:
         text = text.rstrip("\r\n") + before[len(before.rstrip("\r\n")) :]
     if "\r\n" in before and not re.search(r"(?<!\r)\n", before):
         text = re.sub(r"(?<!\r)\n", "\r\n", text)  # tomlkit writes new lines as LF
-    atomic_write(path, text)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file in the same directory: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, text)
 
 
 def config_template(*, scope: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import errno
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from tilgen import paths
+from tilgen import atomic, paths
 from tilgen.errors import StorageError
 from tilgen.schema import TilNote
 
@@ -44,19 +43,7 @@ def write_atomic(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path) + ".lock", timeout=60)
         with lock:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                    fh.write(text)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            atomic.write_atomic(path, text)
     except Timeout:
         raise StorageError(f"{path} is locked by another tilgen process; try again") from None
     except OSError as exc:

@@ -5,13 +5,12 @@ files; losing them only costs a probe, so every error here is swallowed."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from tilgen import paths
+from tilgen.atomic import write_atomic
 
 MODE_TTL = 7 * 24 * 3600.0  # re-probe weekly: servers get upgraded
 DEAD_SECONDS = 60.0
@@ -35,11 +34,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _write(path: Path, data: dict[str, Any]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data, indent=1, sort_keys=True), durable=False)
     except OSError:
         pass
 

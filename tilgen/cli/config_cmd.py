@@ -215,12 +215,13 @@ def path() -> None:
 @_cli
 def edit(repo: bool = REPO_OPTION) -> None:
     """Open the config file in $VISUAL / $EDITOR (creating it from a template), then check it."""
+    from tilgen.atomic import write_atomic
     from tilgen.config import read_layer
-    from tilgen.config_edit import atomic_write, config_template
+    from tilgen.config_edit import config_template
 
     target = _target(repo)
     if not target.exists():
-        atomic_write(target, config_template(scope="repository" if repo else "user"))
+        write_atomic(target, config_template(scope="repository" if repo else "user"))
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     editor = editor or ("notepad" if os.name == "nt" else "vi")
     command = [*shlex.split(editor, posix=os.name != "nt"), str(target)]

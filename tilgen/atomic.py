@@ -1,0 +1,32 @@
+"""Replace a file whole: readers see the old file or the new one, never half of either."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
+    """Write ``text`` (UTF-8, line endings as given) to a temporary file beside ``path`` and
+    rename it over ``path``, keeping ``path``'s permissions. ``durable`` syncs the data to
+    disk before the rename, so a crash cannot leave an empty file. On any error the temporary
+    file is removed, the old file is untouched, and the error propagates."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

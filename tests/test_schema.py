@@ -94,6 +94,22 @@ def test_points_repeating_one_sentence_become_one_bullet_with_every_name_and_sni
         "class A {}", "class B {}", "class C {}"]
 
 
+def test_a_first_person_point_is_dropped_when_others_remain():
+    f = FileChange(path="a.py", language="Python")
+    hunks = [(f, Hunk("@@ -1 +1 @@", ["-a = 1", "+a = 2"]))]
+
+    def answer(*texts: str) -> PointsAnswer:
+        return PointsAnswer.model_validate({"topic": "값", "keywords": ["값"], "points": [
+            {"text": t, "hunk": 1} for t in texts]})
+
+    note = render_points(answer("제가 값을 바꾸었습니다.", "`a`의 값은 2입니다."),
+                         date=DAY, hunks=hunks)
+    assert bullets(validate_note(note, date=DAY).content) == ["`a`의 값은 2입니다."]
+    alone = render_points(answer("제가 값을 바꾸었습니다."), date=DAY, hunks=hunks)
+    with pytest.raises(InvalidNoteError, match="personal"):
+        validate_note(alone, date=DAY)
+
+
 def test_a_snippet_found_in_two_hunks_is_shown_once():
     f = FileChange(path="a.rs", language="Rust")
     same = ["+/// The `Error` type.", " x"]

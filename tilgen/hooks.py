@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -12,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 
 from tilgen import paths
+from tilgen.atomic import read_json as _read_json
+from tilgen.atomic import write_json as _write_json
 from tilgen.errors import ConfigError, NotARepoError, StorageError, TilgenError
 from tilgen.gitrepo import LOCAL_ENV
 
@@ -333,19 +334,6 @@ def _write_executable(path: Path, text: str) -> None:
         raise StorageError(f"cannot write {path}: {exc.strerror}; check its permissions") from None
 
 
-def _write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _sh_quote(value: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import time
 import traceback
@@ -20,6 +19,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from tilgen import paths
+from tilgen.atomic import read_json as _read_json
+from tilgen.atomic import write_json as _write_json
 from tilgen.errors import NoChangesError, TilgenError
 
 DEFAULT_DELAY = 2.0
@@ -296,20 +297,3 @@ def _record_status(repo_root: Path, result: RunResult, *, days: list[str]) -> No
     })
 
 
-def _write_json(path: Path, data: dict) -> None:
-    """Write atomically: readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -136,3 +136,19 @@ def test_snippet_drops_lines_that_would_close_the_fence():
 def test_personal_check_does_not_fire_inside_words():
     text = "# 2026-11-22 TIL\n\n- 오류가 나타나는 경우를 안내가 필요한 부분에서 처리합니다.\n"
     assert validate_note(good(content=text), date=DAY)
+
+
+
+@pytest.mark.parametrize(("topic", "keywords", "title"), [
+    ("Error Handling in Rust", ["오류 처리", "매크로"], "2026-11-22 TIL - 오류 처리와 매크로"),
+    ("Go flags", ["플래그 구문", "단축키"], "2026-11-22 TIL - 플래그 구문과 단축키"),
+    ("Go flags", ["플래그"], "2026-11-22 TIL - 플래그"),
+    ("`Set` 메서드 검증", ["검증"], "2026-11-22 TIL - `Set` 메서드 검증"),
+    ("Flag parsing", ["flags"], "2026-11-22 TIL - Flag parsing"),  # an English note stays English
+])
+def test_an_english_topic_over_korean_keywords_becomes_the_keywords(topic, keywords, title):
+    hunk = Hunk(header="@@ -1 +1 @@", lines=["+x = 1"])
+    answer = PointsAnswer.model_validate({"topic": topic, "keywords": keywords, "points": [
+        {"text": "값을 설정합니다.", "hunk": 1}]})
+    note = render_points(answer, date=DAY, hunks=[(FileChange(path="a.py", hunks=[hunk]), hunk)])
+    assert note["title"] == title

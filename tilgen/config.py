@@ -48,15 +48,15 @@ def describe_file(path: Path) -> str:
     return f"{path} [tool.tilgen]" if path.name == PYPROJECT else str(path)
 
 
-def parse_toml(path: Path, *, skip_foreign_pyproject: bool = False) -> Any:
-    """Parse ``path`` with tomlkit (keeping comments); None if it does not exist.
+def parse_toml(path: Path, *, skip_foreign_pyproject: bool = False, keep_format: bool = False) -> Any:
+    """Parse ``path``; None if it does not exist.
 
-    ``skip_foreign_pyproject``: a broken pyproject.toml that never mentions tool.tilgen reads
-    as empty, as it is not tilgen's to judge (a git hook must not fail over it).
+    Reading uses the standard library's tomllib (plain dicts; fast). ``keep_format`` parses
+    with tomlkit instead, keeping comments and layout, for files tilgen edits.
+    ``skip_foreign_pyproject``: a pyproject.toml that never mentions tilgen reads as empty
+    unparsed, and a broken one that has no tool.tilgen reads as empty too: it is not tilgen's
+    to judge (a git hook must not fail over it).
     """
-    import tomlkit
-    from tomlkit.exceptions import ParseError, TOMLKitError
-
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             text = fh.read()
@@ -66,16 +66,51 @@ def parse_toml(path: Path, *, skip_foreign_pyproject: bool = False) -> Any:
         raise ConfigError(f"{path}: not UTF-8 text (save it as UTF-8)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror}); fix its permissions") from None
+    if skip_foreign_pyproject and path.name == PYPROJECT and "tilgen" not in text:
+        return {}
     try:
-        return tomlkit.parse(text)
-    except TOMLKitError as exc:
+        return _parse_text(text, keep_format=keep_format)
+    except ValueError as first:
+        exc = first
+        if not keep_format:  # tomlkit's messages say more ("Unexpected character: 'c'")
+            try:
+                _parse_text(text, keep_format=True)
+            except ValueError as detailed:
+                exc = detailed
         if skip_foreign_pyproject and path.name == PYPROJECT and "tool.tilgen" not in text:
             return {}
         hint = "fix the file" if path.name == PYPROJECT else "fix or delete the file"
-        line, col = (exc.line, exc.col + 1) if isinstance(exc, ParseError) else (0, 0)
-        reason = re.sub(r" at line \d+ col \d+$", "", str(exc))
+        line, col, reason = _toml_error(exc)
         where = f" at line {line}, column {col}" if line else ""
         raise ConfigError(f"{path}: invalid TOML{where}: {reason} ({hint})") from None
+
+
+def _parse_text(text: str, *, keep_format: bool) -> Any:
+    """TOML text to a document; any parse error comes out as a ValueError."""
+    if not keep_format:
+        import tomllib
+
+        return tomllib.loads(text)  # TOMLDecodeError is a ValueError
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        return tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ValueError(exc) from exc
+
+
+def _toml_error(exc: ValueError) -> tuple[int, int, str]:
+    """(line, 1-based column, reason) of a tomllib or tomlkit parse error; line 0 if unknown."""
+    cause = exc.__cause__
+    if cause is not None and hasattr(cause, "line") and hasattr(cause, "col"):  # tomlkit
+        reason = re.sub(r" at line \d+ col \d+$", "", str(cause))
+        return cause.line, cause.col + 1, reason
+    text = str(exc)
+    found = re.search(r" \(at line (\d+), column (\d+)\)$", text)
+    if found:
+        return int(found[1]), int(found[2]), text[: found.start()]
+    return 0, 0, re.sub(r" \(at end of document\)$", " at the end of the file", text)
 
 
 def tilgen_table(doc: Any, path: Path) -> Any:

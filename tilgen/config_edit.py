@@ -35,7 +35,7 @@ def set_value(path: Path, key: str, raw: str) -> Any:
         return None
     import tomlkit
 
-    doc = parse_toml(path)
+    doc = parse_toml(path, keep_format=True)
     doc = tomlkit.document() if doc is None else doc
     before = doc.as_string()
     table = _table(doc, path, create=True)
@@ -61,7 +61,7 @@ def set_value(path: Path, key: str, raw: str) -> Any:
 def unset_value(path: Path, key: str) -> bool:
     """Remove ``key`` from ``path``; False if it was not there. Unknown keys present in the
     file can be removed too, so typos and stray secrets can be cleaned up."""
-    doc = parse_toml(path)
+    doc = parse_toml(path, keep_format=True)
     table = _table(doc, path, create=False) if doc is not None else None
     section, _, name = key.rpartition(".")
     holder = table.get(section) if table is not None and section else table

@@ -8,7 +8,7 @@ import textwrap
 from typing import Any
 
 from tilgen.changes import FileChange, Hunk
-from tilgen.schema import PERSONAL, PointsAnswer
+from tilgen.schema import HANGUL, PERSONAL, PointsAnswer
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3
@@ -77,11 +77,24 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
     return merged
 
 
+def _and(first: str, second: str) -> str:
+    """"A와 B" / "A과 B": the particle follows whether A's last syllable has a final consonant."""
+    last = first[-1]
+    closed = "가" <= last <= "힣" and (ord(last) - ord("가")) % 28 != 0
+    return f"{first}{'과' if closed else '와'} {second}"
+
+
 def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]]
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
     topic = " ".join(answer.topic.split()).rstrip(".")
+    keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
+    if not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
+        # Small models sometimes title a Korean note in English ("Error Handling in Rust");
+        # the Korean keywords name the same lesson. (Forcing Hangul in the grammar instead
+        # made the 0.5B model append a stray syllable to English and decode 4x slower.)
+        topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
     out = [f"# {date.isoformat()} TIL", ""]
     used_hunks: set[int] = set()
     shown_code: set[tuple[str, ...]] = set()
@@ -106,7 +119,6 @@ def render_points(
                     out += ["", f"```{fence_language(f)}", *code, "```"]
                     shown += 1
         out.append("")
-    keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
     return {
         "title": f"{date.isoformat()} TIL - {topic}",
         "keywords": keywords,

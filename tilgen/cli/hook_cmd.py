@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from tilgen.cli.errors import handle_errors
-from tilgen.hooks import HookStatus
+
+if TYPE_CHECKING:
+    from tilgen.hooks import HookStatus
 
 app = typer.Typer(
     help="Write the day's note after every commit, in the background (a post-commit hook).",

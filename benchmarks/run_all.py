@@ -60,8 +60,10 @@ def _threads(d: dict[str, Any]) -> str:
     return "prompt/gen tok/s: " + ", ".join(cell(r) for r in d["rows"])
 
 
-def _generic(d: dict[str, Any]) -> str:
-    return json.dumps(d)[:200]
+def _collect(d: dict[str, Any]) -> str:
+    days = ", ".join(f"{r['commits']} commits {r['ratio']:.2f}x" for r in d["rows"] if r["gated"])
+    return (f"collect_day vs git log -p (CPU), {d['source']}: {days} "
+            f"(target <= {d['target_ratio']}x)")
 
 
 # name -> (script, normal args, quick args, one-line summary of its JSON)
@@ -73,8 +75,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str], Callable[[dict[str, Any]]
     "prefix_reuse": ("prefix_reuse.py", ["--max-tokens", "32"], ["--max-tokens", "4"], _prefix),
     "threads_batch": ("threads_batch.py", ["--runs", "2", "--max-tokens", "48"],
                       ["--runs", "1", "--max-tokens", "16"], _threads),
-    # Collecting a big day against `git log -p`: run when the script is present.
-    "collect_big_day": ("day_collect.py", [], [], _generic),
+    "collect_big_day": ("day_collect.py", [], ["-n", "5000", "--runs", "3"], _collect),
 }
 
 
@@ -97,7 +98,7 @@ def main() -> int:
             summary.append((name, "skipped (script not present)", 0.0))
             continue
         extra = quick if args.quick else normal
-        json_flag = [] if describe is _generic else ["--json"]
+        json_flag = ["--json"]
         print(f"== {name}: python {path.name} {' '.join(extra + json_flag)}", flush=True)
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, str(path), *extra, *json_flag],

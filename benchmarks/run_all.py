@@ -60,6 +60,11 @@ def _threads(d: dict[str, Any]) -> str:
     return "prompt/gen tok/s: " + ", ".join(cell(r) for r in d["rows"])
 
 
+def _kv(d: dict[str, Any]) -> str:
+    return "; ".join(f"{r['variant']}: {r['prompt_tps']:.0f}/{r['gen_tps']:.1f} tok/s, "
+                     f"{r['rss_loaded_mb']:.0f} MB" for r in d["rows"] if "error" not in r)
+
+
 def _collect(d: dict[str, Any]) -> str:
     days = ", ".join(f"{r['commits']} commits {r['ratio']:.2f}x" for r in d["rows"] if r["gated"])
     return (f"collect_day vs git log -p (CPU), {d['source']}: {days} "
@@ -75,6 +80,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str], Callable[[dict[str, Any]]
     "prefix_reuse": ("prefix_reuse.py", ["--max-tokens", "32"], ["--max-tokens", "4"], _prefix),
     "threads_batch": ("threads_batch.py", ["--runs", "2", "--max-tokens", "48"],
                       ["--runs", "1", "--max-tokens", "16"], _threads),
+    "kv_cache": ("kv_cache.py", ["--runs", "2", "--max-tokens", "48"],
+                 ["--runs", "1", "--max-tokens", "16"], _kv),
     "collect_big_day": ("day_collect.py", [], ["-n", "5000", "--runs", "3"], _collect),
 }
 

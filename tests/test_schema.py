@@ -102,10 +102,10 @@ def test_a_first_person_point_is_dropped_when_others_remain():
         return PointsAnswer.model_validate({"topic": "값", "keywords": ["값"], "points": [
             {"text": t, "hunk": 1} for t in texts]})
 
-    note = render_points(answer("제가 값을 바꾸었습니다.", "`a`의 값은 2입니다."),
+    note = render_points(answer("I think the value changed.", "`a`의 값은 2입니다."),
                          date=DAY, hunks=hunks)
     assert bullets(validate_note(note, date=DAY).content) == ["`a`의 값은 2입니다."]
-    alone = render_points(answer("제가 값을 바꾸었습니다."), date=DAY, hunks=hunks)
+    alone = render_points(answer("I think the value changed."), date=DAY, hunks=hunks)
     with pytest.raises(InvalidNoteError, match="personal"):
         validate_note(alone, date=DAY)
 
@@ -152,3 +152,29 @@ def test_an_english_topic_over_korean_keywords_becomes_the_keywords(topic, keywo
         {"text": "값을 설정합니다.", "hunk": 1}]})
     note = render_points(answer, date=DAY, hunks=[(FileChange(path="a.py", hunks=[hunk]), hunk)])
     assert note["title"] == title
+
+
+def test_a_first_person_word_right_after_inline_code_is_dropped_too():
+    """The note check reads the prose with inline code taken out, so `x`제가 is personal
+    there; the point filter must see it the same way or the whole note is rejected."""
+    f = FileChange(path="a.py", language="Python")
+    hunks = [(f, Hunk("@@ -1 +1 @@", ["-a = 1", "+a = 2"]))]
+    answer = PointsAnswer.model_validate({"topic": "값", "keywords": ["값"], "points": [
+        {"text": "`a`내 생각 그대로 바뀐 값입니다.", "hunk": 1}, {"text": "`a`의 값은 2입니다.", "hunk": 1}]})
+    note = render_points(answer, date=DAY, hunks=hunks)
+    assert bullets(validate_note(note, date=DAY).content) == ["`a`의 값은 2입니다."]
+
+
+@pytest.mark.parametrize(("text", "bullet"), [
+    ("제가 `a`의 값을 2로 바꾸었습니다.", "`a`의 값을 2로 바꾸었습니다."),
+    ("이 변경에서 저는 `a`를 고쳤습니다.", "이 변경에서 `a`를 고쳤습니다."),
+    ("`a`내가 바꾼 값입니다.", "`a`바꾼 값입니다."),
+    ("나타나는 값은 2입니다.", "나타나는 값은 2입니다."),  # a word, not the pronoun
+])
+def test_a_first_person_subject_is_taken_out_of_the_sentence(text, bullet):
+    f = FileChange(path="a.py", language="Python")
+    hunks = [(f, Hunk("@@ -1 +1 @@", ["-a = 1", "+a = 2"]))]
+    answer = PointsAnswer.model_validate({"topic": "값", "keywords": ["값"], "points": [
+        {"text": text, "hunk": 1}, {"text": "`a`의 값은 2입니다.", "hunk": 1}]})
+    note = validate_note(render_points(answer, date=DAY, hunks=hunks), date=DAY)
+    assert bullets(note.content)[0] == bullet

@@ -8,7 +8,7 @@ import textwrap
 from typing import Any
 
 from tilgen.changes import FileChange, Hunk
-from tilgen.schema import HANGUL, PERSONAL, PointsAnswer
+from tilgen.schema import HANGUL, PERSONAL, PointsAnswer, prose
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3
@@ -77,6 +77,9 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
     return merged
 
 
+PRONOUN = re.compile(r"(^|[\s(`])(?:저는|제가|나는|내가)\s+")
+
+
 def _and(first: str, second: str) -> str:
     """"A와 B" / "A과 B": the particle follows whether A's last syllable has a final consonant."""
     last = first[-1]
@@ -98,10 +101,11 @@ def render_points(
     out = [f"# {date.isoformat()} TIL", ""]
     used_hunks: set[int] = set()
     shown_code: set[tuple[str, ...]] = set()
-    points = [(" ".join(p.text.split()), p.hunk) for p in answer.points]
-    # A point in the first person ("제가 …", "I think …") breaks a rule the note must keep;
-    # drop it rather than the whole note, as long as another point is left.
-    impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(t)]
+    # A first-person subject ("제가 값을 바꿉니다.") breaks a rule the note must keep; Korean
+    # drops the subject and stays grammatical, so the word goes. A point that stays personal
+    # ("제 생각에는 …", "I think …") is dropped rather than the whole note, while others remain.
+    points = [(PRONOUN.sub(r"\1", " ".join(p.text.split())), p.hunk) for p in answer.points]
+    impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(prose(t))]  # as validated
     if any(t for t, _ in impersonal):
         points = impersonal
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):

@@ -143,6 +143,7 @@ def test_personal_check_does_not_fire_inside_words():
     ("Error Handling in Rust", ["오류 처리", "매크로"], "2026-11-22 TIL - 오류 처리와 매크로"),
     ("Go flags", ["플래그 구문", "단축키"], "2026-11-22 TIL - 플래그 구문과 단축키"),
     ("Go flags", ["플래그"], "2026-11-22 TIL - 플래그"),
+    ("Rust", ["오류 처리", "매크로"], "2026-11-22 TIL - Rust"),  # a name, not an English phrase
     ("`Set` 메서드 검증", ["검증"], "2026-11-22 TIL - `Set` 메서드 검증"),
     ("Flag parsing", ["flags"], "2026-11-22 TIL - Flag parsing"),  # an English note stays English
 ])

@@ -93,9 +93,9 @@ def render_points(
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
     topic = " ".join(answer.topic.split()).rstrip(".")
     keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
-    if not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
+    if " " in topic and not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
         # Small models sometimes title a Korean note in English ("Error Handling in Rust");
-        # the Korean keywords name the same lesson. (Forcing Hangul in the grammar instead
+        # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept. (Forcing Hangul in the grammar instead
         # made the 0.5B model append a stray syllable to English and decode 4x slower.)
         topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
     out = [f"# {date.isoformat()} TIL", ""]

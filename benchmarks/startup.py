@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 TARGET = 0.15
+FLOOR = ("import typer, pydantic; from pydantic import BaseModel\n"
+         "class S(BaseModel):\n    x: int = 1\n"
+         "pydantic.TypeAdapter(int).validate_python(1); S()")
 
 
 def tilgen_exe() -> list[str]:
@@ -68,6 +71,9 @@ def main() -> int:
         "python -c pass": [sys.executable, "-c", "pass"],
         "tilgen --help": [*exe, "--help"],
         "tilgen config show": [*exe, "config", "show"],
+        # What the libraries alone cost: typer 0.29 checks every value of a command with a
+        # pydantic TypeAdapter, so running any command imports pydantic and builds one.
+        "floor: typer + pydantic": [sys.executable, "-c", FLOOR],
     }
     run_cli = "import sys; sys.argv = {argv!r}; from tilgen.cli.main import run; run()"
     code = {"tilgen --help": run_cli.format(argv=["tilgen", "--help"]),
@@ -92,7 +98,7 @@ def main() -> int:
                               for n, t in times.items() if n != "python -c pass"},
            "top_imports_ms": {n: [(round(ms, 1), mod) for ms, mod in rows]
                               for n, rows in imports.items()}}
-    worst = max(out["above_python_s"].values())
+    worst = max(v for n, v in out["above_python_s"].items() if n.startswith("tilgen"))
     out["ok"] = worst <= TARGET
     if args.json:
         print(json.dumps(out))
@@ -100,8 +106,9 @@ def main() -> int:
         print(f"startup, median of {args.runs} runs each (min in brackets):")
         for name in commands:
             above = out["above_python_s"].get(name)
-            extra = "" if above is None else f"  -> +{above:.3f} s (target <= +{TARGET} s)"
-            print(f"  {name:20} {out['median_s'][name]:.3f} s ({out['min_s'][name]:.3f}){extra}")
+            extra = "" if above is None else f"  -> +{above:.3f} s"
+            extra += f" (target <= +{TARGET} s)" if name.startswith("tilgen") else ""
+            print(f"  {name:24} {out['median_s'][name]:.3f} s ({out['min_s'][name]:.3f}){extra}")
         for name, rows in imports.items():
             print(f"slowest imports of {name} (cumulative ms):")
             for ms, mod in rows:

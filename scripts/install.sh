@@ -17,12 +17,16 @@ export CMAKE_ARGS
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 
+# One cached wheel per version and set of flags: other CMAKE_ARGS build (and keep) another.
+WHEEL_CACHE="$WHEEL_CACHE/$LLAMA_VERSION-$(printf '%s' "$CMAKE_ARGS" | sha256sum | cut -c1-12)"
 mkdir -p "$WHEEL_CACHE"
 wheel=$(ls "$WHEEL_CACHE"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head -n 1 || true)
 if [ -z "$wheel" ]; then
+  # --no-cache-dir: pip's own wheel cache is keyed by the source archive, not by CMAKE_ARGS,
+  # so without it a rebuild with other flags silently returns the earlier build.
   echo "building llama-cpp-python $LLAMA_VERSION (CMAKE_ARGS=$CMAKE_ARGS); this takes a few minutes, once"
   CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
-    .venv/bin/python -m pip wheel -q --no-deps --no-binary llama-cpp-python \
+    .venv/bin/python -m pip wheel -q --no-cache-dir --no-deps --no-binary llama-cpp-python \
     "llama-cpp-python==$LLAMA_VERSION" -w "$WHEEL_CACHE"
   wheel=$(ls "$WHEEL_CACHE"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n 1)
 fi

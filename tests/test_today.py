@@ -62,6 +62,19 @@ def test_second_run_is_a_cache_hit_without_a_model(day_repo, isolated_home, tmp_
     assert len(log.read_text().splitlines()) == 2
 
 
+def test_a_cache_hit_loads_no_secret_scanner_and_redact_is_part_of_the_key(day_repo, tmp_path):
+    log = tmp_path / "requests.jsonl"
+    env = {"TILGEN_FAKE_LOG": str(log), "PYTHONPROFILEIMPORTTIME": "1"}
+    first = tilgen("today", "-b", FAKE, cwd=day_repo, env=env)
+    assert first.returncode == 0 and "tilgen.redact" in first.stderr
+    hit = tilgen("today", "-b", FAKE, cwd=day_repo, env=env)
+    assert "reused" in hit.stderr and "tilgen.redact" not in hit.stderr
+    # turning redaction off changes what would be sent: not the same note
+    off = tilgen("today", "-b", FAKE, cwd=day_repo, env={**env, "TILGEN_REDACT": "false"})
+    assert off.returncode == 0 and "reused" not in off.stderr
+    assert len(log.read_text().splitlines()) == 2
+
+
 def test_json_output_is_the_validated_note_only(day_repo):
     proc = tilgen("today", "-b", FAKE, "--json", "--no-save", cwd=day_repo)
     assert proc.returncode == 0, proc.stderr

@@ -35,7 +35,7 @@ MARGIN_TOKENS = 96
 @dataclass
 class NoteResult:
     note: TilNote
-    changes: ChangeSet
+    changes: ChangeSet  # redacted, except on a cache hit (nothing was sent anywhere)
     prompt: Prompt | None
     backend: str
     model: str
@@ -53,18 +53,27 @@ class NoteResult:
 
 def prepare(cs: ChangeSet, settings: Settings) -> tuple[ChangeSet, list[str], int]:
     """Drop what teaches nothing, redact secrets, detect languages. Nothing heavy runs here."""
+    cs, languages = compact_changes(cs, settings)
+    return cs, languages, redact_changes(cs, settings)
+
+
+def compact_changes(cs: ChangeSet, settings: Settings) -> tuple[ChangeSet, list[str]]:
+    """Drop what teaches nothing (lockfiles, generated and ignored files); name the languages."""
     from tilgen.compact import compact
     from tilgen.languages import main_languages
 
     cs = compact(cs, ignore_patterns=list(settings.ignore),
                  repo_root=Path(cs.repo_root) if cs.repo_root else None)
-    redactions = 0
-    if settings.redact:
-        from tilgen.redact import redact_changeset
+    return cs, main_languages(cs.files)
 
-        report = redact_changeset(cs)
-        redactions = report.total
-    return cs, main_languages(cs.files), redactions
+
+def redact_changes(cs: ChangeSet, settings: Settings) -> int:
+    """Redact secrets in place (unless turned off); the number of secrets replaced."""
+    if not settings.redact:
+        return 0
+    from tilgen.redact import redact_changeset
+
+    return redact_changeset(cs).total
 
 
 def fit_prompt(cs: ChangeSet, backend: Any, settings: Settings, languages: list[str],
@@ -90,7 +99,8 @@ def cache_key(cs: ChangeSet, settings: Settings, backend_name: str, languages: l
     return cache.key(
         PROMPT_VERSION, settings.note_format, settings.language, backend_name, model,
         settings.generation.model_dump(), settings.embedded.n_ctx if backend_name == "embedded"
-        else settings.remote.base_urls, languages, cs.date.isoformat(), changes_text(cs),
+        else settings.remote.base_urls, languages, cs.date.isoformat(), settings.redact,
+        changes_text(cs),
     )
 
 
@@ -105,20 +115,26 @@ def generate_note(
 ) -> NoteResult:
     """Generate a validated note for ``cs`` (not saved: see :func:`save`)."""
     status = on_status or (lambda _msg: None)
-    cs, languages, redactions = prepare(cs, settings)
+    cs, languages = compact_changes(cs, settings)
     names = [settings.backend] + ([settings.fallback_backend] if settings.fallback_backend
                                   and settings.fallback_backend != settings.backend else [])
     use_cache = settings.cache if use_cache is None else use_cache
+    # Keys come from the changes before redaction, so a cache hit never loads the secret
+    # scanner; only a hash of them is kept, and `redact` itself is part of the key.
+    keys = {name: cache_key(cs, settings, name, languages) for name in names}
+    redactions: int | None = None
     failure: BackendUnavailable | None = None
     for name in names:
-        key = cache_key(cs, settings, name, languages)
+        key = keys[name]
         hit = cache.get(key) if use_cache else None
         if hit:
             note = validate_note(hit["note"], date=cs.date, language=settings.language)
             return NoteResult(note=note, changes=cs, prompt=None, backend=hit.get("backend", name),
                               model=hit.get("model", ""), from_cache=True, languages=languages,
-                              redactions=redactions,
+                              redactions=hit.get("redactions", 0),
                               fallback_from=settings.backend if name != settings.backend else None)
+        if redactions is None:
+            redactions = redact_changes(cs, settings)
         try:
             backend = make_backend(name, settings, on_status=status, progress=progress)
             result = _generate_with(backend, cs, settings, languages, on_token, status)
@@ -133,7 +149,7 @@ def generate_note(
         if name != settings.backend:
             result.fallback_from = settings.backend
         cache.put(key, {"note": result.note.model_dump(), "backend": result.backend,
-                        "model": result.model})
+                        "model": result.model, "redactions": redactions})
         return result
     assert failure is not None
     raise failure

@@ -155,6 +155,33 @@ def test_an_english_topic_over_korean_keywords_becomes_the_keywords(topic, keywo
     assert note["title"] == title
 
 
+@pytest.mark.parametrize(("topic", "keywords", "title"), [
+    ("Go", ["옵션", "플래그 구문"], "2026-11-22 TIL - Go의 옵션과 플래그 구문"),
+    ("go", ["플래그"], "2026-11-22 TIL - go의 플래그"),
+    ("Rust", ["오류 처리"], "2026-11-22 TIL - Rust"),  # not the language of these changes
+    ("Go", ["flags"], "2026-11-22 TIL - Go"),  # no Korean keyword to name the lesson
+])
+def test_a_topic_that_only_names_the_language_gets_the_keywords(topic, keywords, title):
+    hunk = Hunk(header="@@ -1 +1 @@", lines=["+x := 1"])
+    answer = PointsAnswer.model_validate({"topic": topic, "keywords": keywords, "points": [
+        {"text": "값을 설정합니다.", "hunk": 1}]})
+    f = FileChange(path="a.go", language="Go", hunks=[hunk])
+    assert render_points(answer, date=DAY, hunks=[(f, hunk)])["title"] == title
+
+
+def test_the_fixed_heading_is_not_counted_as_prose():
+    short = "# 2026-11-22 TIL\n\n- `BSD`를 사용합니다.\n"
+    assert hangul_share(short) == 1.0
+    assert hangul_share("# 2026-11-22 TIL\n\n- TIL 형식을 사용합니다.\n") < 1.0
+
+
+def test_points_come_before_topic_and_keywords_in_the_schema():
+    from tilgen.schema import points_schema
+
+    schema = points_schema(3)
+    assert list(schema["properties"]) == ["points", "topic", "keywords"] == schema["required"]
+
+
 def test_a_first_person_word_right_after_inline_code_is_dropped_too():
     """The note check reads the prose with inline code taken out, so `x`제가 is personal
     there; the point filter must see it the same way or the whole note is rejected."""

@@ -98,6 +98,11 @@ def render_points(
         # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept. (Forcing Hangul in the grammar instead
         # made the 0.5B model append a stray syllable to English and decode 4x slower.)
         topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
+    elif topic.lower() in {(f.language or "").lower() for f, _ in hunks} and any(
+            HANGUL.search(k) for k in keywords):
+        # "2026-11-22 TIL - Go" names the language, not the lesson; the keywords do.
+        korean = [k for k in keywords if HANGUL.search(k)]
+        topic = f"{topic}의 " + (_and(korean[0], korean[1]) if len(korean) > 1 else korean[0])
     out = [f"# {date.isoformat()} TIL", ""]
     used_hunks: set[int] = set()
     shown_code: set[tuple[str, ...]] = set()

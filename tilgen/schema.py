@@ -37,9 +37,15 @@ def prose(text: str) -> str:
     return INLINE_CODE.sub(" ", FENCE.sub(" ", text))
 
 
+HEADING = re.compile(r"^# \d{4}-\d{2}-\d{2} TIL[ \t]*$", re.M)
+
+
 def hangul_share(text: str) -> float:
-    """Hangul syllables / (Hangul + Latin letters) in the prose; 1.0 for no letters."""
-    body = prose(text)
+    """Hangul syllables / (Hangul + Latin letters) in the prose; 0.0 for no letters.
+
+    The mandated ``# YYYY-MM-DD TIL`` heading is format, not prose, and is not counted.
+    """
+    body = prose(HEADING.sub(" ", text))
     ko, en = len(HANGUL.findall(body)), len(LATIN.findall(body))
     return ko / (ko + en) if ko + en else 0.0
 
@@ -166,15 +172,13 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
     """JSON schema of the intermediate answer: a topic, keywords and referenced points."""
     sentence = KO_SENTENCE if language == "ko" else EN_SENTENCE
     kw = KO_KEYWORD if language == "ko" else EN_KEYWORD
-    topic = r"^[가-힣0-9 `A-Za-z_.()-]{2,40}$" if language == "ko" else r"^[^\n.]{2,60}$"
+    # Room beyond the length asked for: a grammar cut mid-word makes a broken title.
+    topic = r"^[가-힣0-9 `A-Za-z_.()-]{2,60}$" if language == "ko" else r"^[^\n.]{2,80}$"
+    # Points come first: a model writes the fields in this order, so it names the topic and
+    # keywords after it has written the lessons, not before.
     return {
         "type": "object",
         "properties": {
-            "topic": {"type": "string", "pattern": topic},
-            "keywords": {
-                "type": "array", "items": {"type": "string", "pattern": kw},
-                "minItems": 1, "maxItems": 3,
-            },
             "points": {
                 "type": "array",
                 "minItems": 2,
@@ -189,8 +193,13 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
                     "additionalProperties": False,
                 },
             },
+            "topic": {"type": "string", "pattern": topic},
+            "keywords": {
+                "type": "array", "items": {"type": "string", "pattern": kw},
+                "minItems": 1, "maxItems": 3,
+            },
         },
-        "required": ["topic", "keywords", "points"],
+        "required": ["points", "topic", "keywords"],
         "additionalProperties": False,
     }
 

@@ -4,7 +4,8 @@ Select it with ``backend = "tests.fake_backend:FakeBackend"`` (the project root 
 PYTHONPATH). Each request is appended to ``$TILGEN_FAKE_LOG`` when set, so tests can count
 generations across processes; ``$TILGEN_FAKE_DELAY`` seconds of sleep simulate a slow model
 (touching ``$TILGEN_FAKE_STARTED`` first). ``$TILGEN_FAKE_ANSWERS`` may name a JSON file holding a list of
-raw answers to return in turn (to drive retries and invalid output).
+raw answers to return in turn (to drive retries and invalid output); an entry
+``{"raw": "...", "finish_reason": "length"}`` returns that text as cut off at max_tokens.
 """
 
 from __future__ import annotations
@@ -44,13 +45,18 @@ class FakeBackend:
             if started:
                 open(started, "w").close()
             time.sleep(delay)
-        text = self._queued() or self._answer(request)
+        queued = self._queued()
+        finish = "stop"
+        if isinstance(queued, dict) and "raw" in queued:
+            queued, finish = queued["raw"], queued.get("finish_reason", "stop")
+        text = (queued if isinstance(queued, str) else
+                json.dumps(queued, ensure_ascii=False) if queued else self._answer(request))
         if on_token:
             on_token(text)
-        return GenerationResult(text=text, finish_reason="stop", backend=self.name,
+        return GenerationResult(text=text, finish_reason=finish, backend=self.name,
                                 model=self.model_name, prompt_tokens=10, completion_tokens=10)
 
-    def _queued(self) -> str | None:
+    def _queued(self) -> Any:
         path = os.environ.get("TILGEN_FAKE_ANSWERS")
         if not path or not os.path.exists(path):
             return None
@@ -61,7 +67,7 @@ class FakeBackend:
         first, rest = answers[0], answers[1:]
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(rest, fh)
-        return first if isinstance(first, str) else json.dumps(first, ensure_ascii=False)
+        return first
 
     def _answer(self, request: GenerationRequest) -> str:
         user = request.messages[-1]["content"] if request.messages else ""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -156,7 +157,7 @@ def test_an_english_topic_over_korean_keywords_becomes_the_keywords(topic, keywo
 
 
 @pytest.mark.parametrize(("topic", "keywords", "title"), [
-    ("Go", ["옵션", "플래그 구문"], "2026-11-22 TIL - Go의 옵션과 플래그 구문"),
+    ("Go", ["옵션", "플래그 구문"], "2026-11-22 TIL - Go의 옵션"),
     ("go", ["플래그"], "2026-11-22 TIL - go의 플래그"),
     ("Rust", ["오류 처리"], "2026-11-22 TIL - Rust"),  # not the language of these changes
     ("Go", ["flags"], "2026-11-22 TIL - Go"),  # no Korean keyword to name the lesson
@@ -175,11 +176,17 @@ def test_the_fixed_heading_is_not_counted_as_prose():
     assert hangul_share("# 2026-11-22 TIL\n\n- TIL 형식을 사용합니다.\n") < 1.0
 
 
-def test_points_come_before_topic_and_keywords_in_the_schema():
-    from tilgen.schema import points_schema
+def test_points_come_last_in_the_schema_so_a_cut_off_answer_keeps_the_rest():
+    from tilgen.schema import points_schema, salvage_points
 
     schema = points_schema(3)
-    assert list(schema["properties"]) == ["points", "topic", "keywords"] == schema["required"]
+    assert list(schema["properties"]) == ["topic", "keywords", "points"] == schema["required"]
+    cut = ('{"topic": "a \\"}]\\" b", "keywords": ["값"], "points": [{"text": "첫 {문장}입니다.", '
+           '"hunk": 1}, {"text": "두 번째 문장은 끝나지')
+    assert json.loads(salvage_points(cut)) == {
+        "topic": 'a "}]" b', "keywords": ["값"], "points": [{"text": "첫 {문장}입니다.", "hunk": 1}]}
+    assert salvage_points('{"topic": "a", "keywords": ["값"], "points": [{"text": "첫') is None
+    assert salvage_points("no json at all") is None
 
 
 def test_a_first_person_word_right_after_inline_code_is_dropped_too():

@@ -75,6 +75,32 @@ def test_a_cache_hit_loads_no_secret_scanner_and_redact_is_part_of_the_key(day_r
     assert len(log.read_text().splitlines()) == 2
 
 
+CUT = '{"topic": "값 처리", "keywords": ["값"], "points": [{"text": "`add`는 두 값을 더합니다.", '
+
+
+def test_an_answer_cut_off_keeps_its_finished_points_without_a_retry(day_repo, tmp_path):
+    answers, log = tmp_path / "answers.json", tmp_path / "requests.jsonl"
+    cut = CUT + '"hunk": 1}, {"text": "끝나지 않는 문장이 계속 이어지고 이어지고'
+    answers.write_text(json.dumps([{"raw": cut, "finish_reason": "length"}]))
+    env = {"TILGEN_FAKE_ANSWERS": str(answers), "TILGEN_FAKE_LOG": str(log)}
+    proc = tilgen("today", "-b", FAKE, "--json", "--no-save", cwd=day_repo, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "kept the points written before the cut" in proc.stderr
+    assert json.loads(proc.stdout)["content"].count("\n- ") == 1
+    assert len(log.read_text().splitlines()) == 1
+
+
+def test_an_answer_cut_off_before_any_point_is_finished_is_retried(day_repo, tmp_path):
+    answers, log = tmp_path / "answers.json", tmp_path / "requests.jsonl"
+    answers.write_text(json.dumps([{"raw": CUT, "finish_reason": "length"}]))
+    env = {"TILGEN_FAKE_ANSWERS": str(answers), "TILGEN_FAKE_LOG": str(log)}
+    proc = tilgen("today", "-b", FAKE, "--json", "--no-save", cwd=day_repo, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "retrying: the answer was cut off" in proc.stderr
+    requests = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(requests) == 2 and "at most 3 points" in requests[1]["messages"][-1]["content"]
+
+
 def test_json_output_is_the_validated_note_only(day_repo):
     proc = tilgen("today", "-b", FAKE, "--json", "--no-save", cwd=day_repo)
     assert proc.returncode == 0, proc.stderr

@@ -24,6 +24,7 @@ from tilgen.schema import (
     direct_schema,
     parse_json,
     points_schema,
+    salvage_points,
     validate_note,
 )
 from tilgen.settings import Settings
@@ -185,6 +186,11 @@ def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
         result = backend.generate(request, on_token)
         if result.finish_reason == "length":
             problem = f"the answer was cut off at {gen.max_tokens} tokens"
+            salvaged = _salvage(result.text, cs, prompt, settings)
+            if salvaged is not None:  # the points finished before the cut are a whole note
+                status(f"{problem}; kept the points written before the cut")
+                return NoteResult(note=salvaged, changes=cs, prompt=prompt, backend=backend.name,
+                                  model=backend.model_name, attempts=attempt, generation=result)
             max_points = 3
             messages = prompt.messages() + [{"role": "user", "content":
                                              "Keep the answer short: at most 3 points."}]
@@ -206,6 +212,19 @@ def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
         f"the model's note was invalid twice ({problem}); nothing was saved. "
         "Try a larger model (--model qwen2.5-coder-1.5b) or raise generation.max_tokens"
     )
+
+
+def _salvage(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> TilNote | None:
+    """A valid note from a points answer cut off at max_tokens, or None."""
+    if settings.note_format != "points":
+        return None
+    repaired = salvage_points(text)
+    if repaired is None:
+        return None
+    try:
+        return _to_note(repaired, cs, prompt, settings)
+    except InvalidNoteError:
+        return None
 
 
 def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> TilNote:

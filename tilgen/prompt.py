@@ -28,14 +28,14 @@ Rules:
 
 POINTS_FORMAT_KO = """\
 Answer with one JSON object of this shape:
-{"points": [{"text": "...", "hunk": 1}, {"text": "...", "hunk": 2}], "topic": "...", "keywords": ["...", "..."]}
+{"topic": "...", "keywords": ["...", "..."], "points": [{"text": "...", "hunk": 1}, {"text": "...", "hunk": 2}]}
+- topic: a short Korean phrase (at most 30 characters) naming the main lesson of THESE
+  changes, not only the language name (no date, no period).
+- keywords: 1 to 3 Korean keywords of one or two words each, about these changes.
 - points: 2 to 5 distinct lessons taken from the changes below. Each "text" is ONE formal
   Korean sentence ending with "다." (for example "...을 사용하여 ...을 개선합니다."); put code
   identifiers from the changes in backticks. Each "hunk" is the number N of the hunk [#N]
   whose code best supports the point (0 if none). Prefer points about different hunks.
-- topic: a short Korean phrase (at most 30 characters) that sums up the points: the main
-  lesson of THESE changes, not only the language name (no date, no period).
-- keywords: 1 to 3 Korean keywords of one or two words each, about these changes.
 """
 
 DIRECT_FORMAT_KO = """\
@@ -53,10 +53,10 @@ RULES_EN = RULES_KO.replace("in Korean", "in English").replace(
 )
 POINTS_FORMAT_EN = """\
 Answer with one JSON object:
-{"points": [{"text": "One sentence.", "hunk": 1}], "topic": "short topic", "keywords": ["keyword", "two words"]}
+{"topic": "short topic", "keywords": ["keyword", "two words"], "points": [{"text": "One sentence.", "hunk": 1}]}
+- topic: a short phrase naming the main lesson (not only the language name).
 - points: 2 to 5 distinct lessons, each ONE formal English sentence ending with a period; "hunk"
   is the number of the hunk [#N] that supports it (0 if none).
-- topic: a short phrase that sums up the points (not only the language name).
 """
 DIRECT_FORMAT_EN = DIRECT_FORMAT_KO.replace("Korean", "English")
 

@@ -101,8 +101,7 @@ def render_points(
     elif topic.lower() in {(f.language or "").lower() for f, _ in hunks} and any(
             HANGUL.search(k) for k in keywords):
         # "2026-11-22 TIL - Go" names the language, not the lesson; the keywords do.
-        korean = [k for k in keywords if HANGUL.search(k)]
-        topic = f"{topic}의 " + (_and(korean[0], korean[1]) if len(korean) > 1 else korean[0])
+        topic = f"{topic}의 " + next(k for k in keywords if HANGUL.search(k))
     out = [f"# {date.isoformat()} TIL", ""]
     used_hunks: set[int] = set()
     shown_code: set[tuple[str, ...]] = set()

@@ -174,11 +174,16 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
     kw = KO_KEYWORD if language == "ko" else EN_KEYWORD
     # Room beyond the length asked for: a grammar cut mid-word makes a broken title.
     topic = r"^[가-힣0-9 `A-Za-z_.()-]{2,60}$" if language == "ko" else r"^[^\n.]{2,80}$"
-    # Points come first: a model writes the fields in this order, so it names the topic and
-    # keywords after it has written the lessons, not before.
+    # "points" comes last: an answer cut off at max_tokens still holds the topic, the
+    # keywords and every point written before the cut (see salvage_points).
     return {
         "type": "object",
         "properties": {
+            "topic": {"type": "string", "pattern": topic},
+            "keywords": {
+                "type": "array", "items": {"type": "string", "pattern": kw},
+                "minItems": 1, "maxItems": 3,
+            },
             "points": {
                 "type": "array",
                 "minItems": 2,
@@ -193,15 +198,43 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
                     "additionalProperties": False,
                 },
             },
-            "topic": {"type": "string", "pattern": topic},
-            "keywords": {
-                "type": "array", "items": {"type": "string", "pattern": kw},
-                "minItems": 1, "maxItems": 3,
-            },
         },
-        "required": ["points", "topic", "keywords"],
+        "required": ["topic", "keywords", "points"],
         "additionalProperties": False,
     }
+
+
+def salvage_points(text: str) -> str | None:
+    """Close a points answer cut off at ``max_tokens`` after its last complete point.
+
+    The answer is ``{"topic": …, "keywords": […], "points": [{…}, {…}, …`` in that order
+    (the grammar fixes it), so the cut falls inside ``points``: what came before it is whole.
+    Returns the repaired JSON text, or None when no point was finished.
+    """
+    start = text.find("{")
+    if start == -1:
+        return None
+    depth, in_string, escaped, last_point_end = 0, False, False, -1
+    for i in range(start, len(text)):
+        ch = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if ch == "}" and depth == 2:  # a point object inside the points array closed
+                last_point_end = i
+    if last_point_end == -1:
+        return None
+    return text[start : last_point_end + 1] + "]}"
 
 
 class Point(BaseModel):

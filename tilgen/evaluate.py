@@ -143,7 +143,8 @@ def summarize(results: list[CaseResult]) -> dict[str, Any]:
 
 
 COLUMNS = [
-    ("schema_valid", "schema-valid"), ("json_valid", "valid JSON"), ("format_ok", "format rules"),
+    ("schema_valid", "schema-valid"), ("json_valid", "valid JSON"), ("retried", "retried"),
+    ("format_ok", "format rules"),
     ("korean_min", "Korean min"), ("korean_median", "Korean med"),
     ("grounded_lines", "grounded snippet lines"), ("grounded_names", "grounded names"),
     ("repetition", "repetition"), ("length_median", "length (chars)"),

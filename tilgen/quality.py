@@ -81,6 +81,8 @@ def score(note: dict[str, Any], *, date: str, files: list[FileChange]) -> Scores
 def _name_in(name: str, text: str) -> bool:
     if name in text:
         return True
+    if _FILE_LIKE.fullmatch(name):  # a file is named by its path or its base name, not ".py"
+        return name.rsplit("/", 1)[-1] in text
     # `Flag.Shorthand`, `f.SetInterspersed()`: accept when the last identifier is present.
     parts = [p for p in re.split(r"[^\w$]+", name) if p]
     return bool(parts) and all(p in text for p in parts[-1:])

@@ -1,0 +1,77 @@
+"""`tilgen eval` through the real CLI, and the quality measures it reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli import FAKE, assert_clean, tilgen
+from tilgen.changes import FileChange, Hunk
+from tilgen.quality import score
+
+DAY = "2026-11-22"
+FILES = [FileChange(path="app/retry.py", language="Python", hunks=[Hunk(
+    "@@ -1,2 +1,3 @@", [" def fetch(url):", "+    delay = min(2 ** attempt, 30)", "     return get(url)"])])]
+
+
+def note(content: str, *, title: str = f"{DAY} TIL - 재시도", keywords: list[str] | None = None):
+    return {"title": title, "keywords": keywords or ["재시도"], "content": content}
+
+
+def test_eval_runs_the_builtin_corpus_and_saves_a_report(isolated_home: Path):
+    proc = tilgen("eval", "-b", FAKE, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert_clean(proc)
+    report = json.loads(proc.stdout)
+    summary = report["summary"]
+    assert summary["cases"] == summary["schema_valid"] == summary["format_ok"] == 3
+    assert report["prompt_version"] and report["machine"]["cores"]
+    saved = Path(report["saved"])
+    assert saved.is_file() and saved.is_relative_to(isolated_home)
+    assert json.loads(saved.read_text(encoding="utf-8"))["summary"] == summary
+
+    table = tilgen("eval", "-b", FAKE, "--markdown", "--limit", "1").stdout
+    assert "| schema-valid |" in table and "| fake-model | fake | points | 1/1 |" in table
+
+
+def test_eval_counts_invalid_notes_and_keeps_going(tmp_path: Path):
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(["not json", "still not json"]))
+    proc = tilgen("eval", "-b", FAKE, "--json", env={"TILGEN_FAKE_ANSWERS": str(answers)})
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)["summary"]
+    assert (summary["cases"], summary["schema_valid"], summary["json_valid"]) == (3, 2, 2)
+    assert "BAD" in proc.stderr
+
+
+def test_a_directory_without_cases_is_a_clean_usage_error(tmp_path: Path):
+    proc = tilgen("eval", str(tmp_path), "-b", FAKE)
+    assert proc.returncode == 2
+    assert_clean(proc)
+    assert "has no cases.jsonl" in proc.stderr
+
+
+def test_grounding_counts_snippet_lines_and_names_found_in_the_patch():
+    content = (f"# {DAY} TIL\n\n- `fetch`는 `delay`로 재시도 간격을 늘립니다.\n\n```python\n"
+               "delay = min(2 ** attempt, 30)\ntime.sleep(invented)\n```\n\n"
+               "- `backoff.py`의 `jitter`를 더합니다.\n")
+    s = score(note(content), date=DAY, files=FILES)
+    assert (s.snippet_lines, s.grounded_lines) == (2, 1)
+    assert (s.names, s.grounded_names) == (4, 2)  # backoff.py and jitter are not in the patch
+    assert s.format_ok and not s.repeated
+
+
+def test_repetition_and_format_failures_are_reported():
+    looped = f"# {DAY} TIL\n\n- " + "값을 다시 계산하여 저장합니다 그리고 " * 4 + "끝납니다.\n"
+    s = score(note(looped), date=DAY, files=FILES)
+    assert s.repeated
+    bad = score(note(f"# {DAY} TIL\n\n- 마침표가 없습니다\n", title="TIL - x",
+                     keywords=["english"]), date=DAY, files=FILES)
+    assert not (bad.title_date or bad.bullets_period or bad.keywords_ok or bad.format_ok)
+
+
+def test_korean_share_reads_the_prose_only():
+    content = f"# {DAY} TIL\n\n- `exponentialBackoff`로 재시도합니다.\n\n```python\nretry_all()\n```\n"
+    assert score(note(content), date=DAY, files=FILES).korean_share == 1.0
+    mixed = f"# {DAY} TIL\n\n- retry 재시도.\n"
+    assert score(note(mixed), date=DAY, files=FILES).korean_share == 0.375  # 3 Hangul, 5 Latin

@@ -82,6 +82,15 @@ def test_symlinks_have_no_language() -> None:
     assert main_languages([change("link.py", 1, mode="120000")]) == []
 
 
+def test_builtin_corpus_language_is_the_top_language() -> None:
+    from tilgen.evaluate import builtin_corpus, load_cases
+
+    corpus = builtin_corpus()
+    for case in load_cases(corpus):
+        _, files = parse_patch((corpus / f"{case['id']}.diff").read_bytes())
+        assert main_languages(files, top=1) == [case["language"]], case["id"]
+
+
 def test_corpus_language_is_the_top_language() -> None:
     cases_file = CORPUS / "cases.jsonl"
     if not cases_file.exists():

@@ -149,9 +149,9 @@ def test_nothing_today_names_what_was_searched(repo):
 
 
 def test_patch_from_stdin(tmp_path, isolated_home):
-    diff = (Path(__file__).parents[2] / "shared" / "corpus" / "spf13__pflag-7c5bc8fc.diff")
-    if not diff.exists():
-        pytest.skip("shared corpus not present")
+    from tilgen.evaluate import builtin_corpus
+
+    diff = builtin_corpus() / "go-context-timeout.diff"
     proc = tilgen("patch", "-", "-b", FAKE, "--json", input=diff.read_bytes(), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["title"].endswith("변경 사항 정리")

@@ -161,6 +161,8 @@ def test_an_english_topic_over_korean_keywords_becomes_the_keywords(topic, keywo
     ("go", ["플래그"], "2026-11-22 TIL - go의 플래그"),
     ("Rust", ["오류 처리"], "2026-11-22 TIL - Rust"),  # not the language of these changes
     ("Go", ["flags"], "2026-11-22 TIL - Go"),  # no Korean keyword to name the lesson
+    ("Go", ["언어", "고랭", "타입 검사"], "2026-11-22 TIL - Go의 타입 검사"),  # generic ones skipped
+    ("Go", ["언어", "이러한 변경"], "2026-11-22 TIL - Go"),
 ])
 def test_a_topic_that_only_names_the_language_gets_the_keywords(topic, keywords, title):
     hunk = Hunk(header="@@ -1 +1 @@", lines=["+x := 1"])

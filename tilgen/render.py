@@ -87,6 +87,16 @@ def _and(first: str, second: str) -> str:
     return f"{first}{'과' if closed else '와'} {second}"
 
 
+# Keywords that name no lesson: the language itself (in Hangul), "code", "change", "this …".
+_GENERIC = {"언어", "프로그래밍 언어", "코드", "코드 변경", "변경", "변경 사항", "변경 내용", "파일",
+            "파일 수정", "개선", "기능", "자바", "자바스크립트", "타입스크립트", "파이썬", "러스트",
+            "고", "고랭", "코틀린"}
+
+
+def _generic(keyword: str) -> bool:
+    return keyword in _GENERIC or keyword.startswith(("이러한", "이 ", "그리고"))
+
+
 def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]]
 ) -> dict[str, Any]:
@@ -98,10 +108,11 @@ def render_points(
         # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept. (Forcing Hangul in the grammar instead
         # made the 0.5B model append a stray syllable to English and decode 4x slower.)
         topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
-    elif topic.lower() in {(f.language or "").lower() for f, _ in hunks} and any(
-            HANGUL.search(k) for k in keywords):
-        # "2026-11-22 TIL - Go" names the language, not the lesson; the keywords do.
-        topic = f"{topic}의 " + next(k for k in keywords if HANGUL.search(k))
+    elif topic.lower() in {(f.language or "").lower() for f, _ in hunks}:
+        # "2026-11-22 TIL - Go" names the language, not the lesson; a keyword may.
+        lesson = next((k for k in keywords if HANGUL.search(k) and not _generic(k)), None)
+        if lesson:
+            topic = f"{topic}의 {lesson}"
     out = [f"# {date.isoformat()} TIL", ""]
     used_hunks: set[int] = set()
     shown_code: set[tuple[str, ...]] = set()

@@ -172,6 +172,19 @@ def test_a_topic_that_only_names_the_language_gets_the_keywords(topic, keywords,
     assert render_points(answer, date=DAY, hunks=[(f, hunk)])["title"] == title
 
 
+def test_a_topic_stopped_at_the_length_limit_loses_its_cut_word():
+    from tilgen.schema import TOPIC_MAX, points_schema
+
+    hunk = Hunk(header="@@ -1 +1 @@", lines=["+x := 1"])
+    f = FileChange(path="a.go", language="Go", hunks=[hunk])
+    cut = ("Go 프로그래밍 언어에서 interspersed 옵션과 non-option 옵션 인자를 지원하는 Flag 구")
+    assert len(cut) == TOPIC_MAX["ko"] and f"{TOPIC_MAX['ko']}}}" in str(points_schema(1))
+    answer = PointsAnswer.model_validate({"topic": cut, "keywords": ["옵션"], "points": [
+        {"text": "값을 설정합니다.", "hunk": 1}]})
+    title = render_points(answer, date=DAY, hunks=[(f, hunk)])["title"]
+    assert title.endswith("지원하는 Flag")
+
+
 def test_the_fixed_heading_is_not_counted_as_prose():
     short = "# 2026-11-22 TIL\n\n- `BSD`를 사용합니다.\n"
     assert hangul_share(short) == 1.0

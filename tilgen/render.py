@@ -8,7 +8,7 @@ import textwrap
 from typing import Any
 
 from tilgen.changes import FileChange, Hunk
-from tilgen.schema import HANGUL, PERSONAL, PointsAnswer, prose
+from tilgen.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3
@@ -102,6 +102,9 @@ def render_points(
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
     topic = " ".join(answer.topic.split()).rstrip(".")
+    if len(answer.topic) in TOPIC_MAX.values() and " " in topic:
+        # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
+        topic = topic.rsplit(" ", 1)[0]
     keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
     if " " in topic and not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
         # Small models sometimes title a Korean note in English ("Error Handling in Rust");

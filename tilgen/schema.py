@@ -28,6 +28,7 @@ PERSONAL = re.compile(
 # Korean prose in a point: Hangul, digits, punctuation and `code` spans; formal ending "다."
 KO_SENTENCE = r"^([가-힣0-9 ,()·:/%+=<>-]|`[A-Za-z0-9_.:()<>\[\]/=-]{1,40}`)+다[.]$"
 EN_SENTENCE = r"^[^\n\"\\]{8,220}[.]$"
+TOPIC_MAX = {"ko": 60, "en": 80}  # characters; the grammar stops a topic there
 KO_KEYWORD = r"^[가-힣]{1,12}( [가-힣]{1,12})?$"
 EN_KEYWORD = r"^[A-Za-z0-9+#.-]{1,20}( [A-Za-z0-9+#.-]{1,20})?$"
 
@@ -173,7 +174,8 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
     sentence = KO_SENTENCE if language == "ko" else EN_SENTENCE
     kw = KO_KEYWORD if language == "ko" else EN_KEYWORD
     # Room beyond the length asked for: a grammar cut mid-word makes a broken title.
-    topic = r"^[가-힣0-9 `A-Za-z_.()-]{2,60}$" if language == "ko" else r"^[^\n.]{2,80}$"
+    topic = (rf"^[가-힣0-9 `A-Za-z_.()-]{{2,{TOPIC_MAX['ko']}}}$" if language == "ko"
+             else rf"^[^\n.]{{2,{TOPIC_MAX['en']}}}$")
     # "points" comes last: an answer cut off at max_tokens still holds the topic, the
     # keywords and every point written before the cut (see salvage_points).
     return {

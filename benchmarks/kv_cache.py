@@ -51,6 +51,7 @@ def one_variant(model: str, extra: dict[str, Any], runs: int, max_tokens: int) -
     backend = make_backend("embedded", settings)
     (job,) = workload(settings, backend, None)  # tokenizes with a loaded tilgen model...
     path, threads, batch = backend.model_path, backend.n_threads, backend.n_batch
+    threads_batch = backend.n_threads_batch
     from tilgen.backends import embedded
 
     embedded._LOADED.clear()  # ...which is dropped again: only the variant's model is held
@@ -63,7 +64,7 @@ def one_variant(model: str, extra: dict[str, Any], runs: int, max_tokens: int) -
     before = rss_mb()
     start = time.perf_counter()
     kwargs = {"n_ctx": backend.n_ctx, **extra}
-    llm = Llama(model_path=str(path), n_threads=threads, n_threads_batch=threads,
+    llm = Llama(model_path=str(path), n_threads=threads, n_threads_batch=threads_batch,
                 n_batch=batch, verbose=False, **kwargs)
     load_s = time.perf_counter() - start
     loaded = rss_mb()

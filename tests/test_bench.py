@@ -178,3 +178,13 @@ def test_vllm_kv_cache_usage_is_read_from_the_metrics_page() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_threads_default_to_every_core_for_the_prompt_and_half_for_generating(monkeypatch):
+    from tilgen.backends.embedded import thread_counts
+
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert thread_counts(None) == (4, 8)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert thread_counts(None) == (1, 1)
+    assert thread_counts(3) == (3, 3)  # an explicit setting is used for both

@@ -159,9 +159,13 @@ def check_embedded(settings: Settings) -> list[Check]:
             checks.append(Check("model file", FAIL, f"{path} does not exist; fix "
                                 "embedded.model_path", {"path": str(path), "cached": others}))
     checks.append(_check_llama_cpp())
-    threads = es.n_threads or os.cpu_count()
-    checks.append(Check("cpu threads", OK, f"{threads} (of {os.cpu_count()} cores)",
-                        {"threads": threads}))
+    from tilgen.backends.embedded import thread_counts
+
+    cores = os.cpu_count() or 2
+    gen_threads, prompt_threads = thread_counts(es.n_threads)
+    checks.append(Check("cpu threads", OK, f"{prompt_threads} for the prompt, {gen_threads} for "
+                        f"generating (of {cores} cores)",
+                        {"threads": gen_threads, "threads_batch": prompt_threads}))
     for check in checks:
         check.target = "embedded"
     return checks

@@ -15,7 +15,7 @@ class EmbeddedSettings(_Section):
     model: str = Field("qwen2.5-coder-1.5b", description="Model name from `tilgen model list`.")
     model_path: str | None = Field(None, description="A GGUF file; overrides `model`.")
     n_ctx: int = Field(8192, ge=512, le=131072, description="Context window in tokens.")
-    n_threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores).")
+    n_threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores for the prompt, half of them for generating).")
     n_batch: int = Field(512, ge=8, description="Prompt batch size.")
     n_gpu_layers: int = Field(0, ge=-1, description="Layers to offload to a GPU (-1: all).")
     lora_path: str | None = Field(None, description="A LoRA adapter (GGUF) to apply.")

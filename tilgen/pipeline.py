@@ -94,14 +94,16 @@ def fit_prompt(cs: ChangeSet, backend: Any, settings: Settings, languages: list[
     return fitted, prompt
 
 
-def cache_key(cs: ChangeSet, settings: Settings, backend_name: str, languages: list[str]) -> str:
+def cache_key(cs: ChangeSet, settings: Settings, backend_name: str, languages: list[str],
+              changes: str | None = None) -> str:
+    """The note cache key; ``changes`` is ``changes_text(cs)`` when the caller has it."""
     model = (settings.embedded.model_path or settings.embedded.model if backend_name == "embedded"
              else settings.remote.model if backend_name == "remote" else backend_name)
     return cache.key(
         PROMPT_VERSION, settings.note_format, settings.language, backend_name, model,
         settings.generation.model_dump(), settings.embedded.n_ctx if backend_name == "embedded"
         else settings.remote.base_urls, languages, cs.date.isoformat(), settings.redact,
-        changes_text(cs),
+        changes_text(cs) if changes is None else changes,
     )
 
 
@@ -122,7 +124,8 @@ def generate_note(
     use_cache = settings.cache if use_cache is None else use_cache
     # Keys come from the changes before redaction, so a cache hit never loads the secret
     # scanner; only a hash of them is kept, and `redact` itself is part of the key.
-    keys = {name: cache_key(cs, settings, name, languages) for name in names}
+    text = changes_text(cs)
+    keys = {name: cache_key(cs, settings, name, languages, text) for name in names}
     redactions: int | None = None
     failure: BackendUnavailable | None = None
     for name in names:
@@ -184,47 +187,39 @@ def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
             seed=None if gen.seed is None else gen.seed + attempt - 1,
         )
         result = backend.generate(request, on_token)
-        if result.finish_reason == "length":
-            problem = f"the answer was cut off at {gen.max_tokens} tokens"
-            salvaged = _salvage(result.text, cs, prompt, settings)
-            if salvaged is not None:  # the points finished before the cut are a whole note
-                status(f"{problem}; kept the points written before the cut")
-                return NoteResult(note=salvaged, changes=cs, prompt=prompt, backend=backend.name,
-                                  model=backend.model_name, attempts=attempt, generation=result)
-            max_points = 3
-            messages = prompt.messages() + [{"role": "user", "content":
-                                             "Keep the answer short: at most 3 points."}]
-        else:
-            try:
-                note = _to_note(result.text, cs, prompt, settings)
-                return NoteResult(note=note, changes=cs, prompt=prompt, backend=backend.name,
-                                  model=backend.model_name, attempts=attempt, generation=result)
-            except InvalidNoteError as exc:
+        cut = result.finish_reason == "length"
+        text: str | None = result.text
+        if cut:  # a points answer still holds the points finished before the cut
+            text = salvage_points(text) if settings.note_format == "points" else None
+        try:
+            if text is None:
+                raise InvalidNoteError("no point was finished before the cut")
+            note = _to_note(text, cs, prompt, settings)
+        except InvalidNoteError as exc:
+            if cut:
+                problem = f"the answer was cut off at {gen.max_tokens} tokens"
+                max_points = 3
+                messages = prompt.messages() + [{"role": "user", "content":
+                                                 "Keep the answer short: at most 3 points."}]
+            else:
                 problem = exc.message
                 messages = prompt.messages() + [
                     {"role": "assistant", "content": result.text},
                     {"role": "user", "content": f"That answer was rejected: {problem}. "
                      "Answer again with corrected JSON only."},
                 ]
+        else:
+            if cut:
+                status(f"the answer was cut off at {gen.max_tokens} tokens; kept the points "
+                       "written before the cut")
+            return NoteResult(note=note, changes=cs, prompt=prompt, backend=backend.name,
+                              model=backend.model_name, attempts=attempt, generation=result)
         if attempt == 1:
             status(f"retrying: {problem}")
     raise InvalidNoteError(
         f"the model's note was invalid twice ({problem}); nothing was saved. "
         "Try a larger model (--model qwen2.5-coder-1.5b) or raise generation.max_tokens"
     )
-
-
-def _salvage(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> TilNote | None:
-    """A valid note from a points answer cut off at max_tokens, or None."""
-    if settings.note_format != "points":
-        return None
-    repaired = salvage_points(text)
-    if repaired is None:
-        return None
-    try:
-        return _to_note(repaired, cs, prompt, settings)
-    except InvalidNoteError:
-        return None
 
 
 def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> TilNote:

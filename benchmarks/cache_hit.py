@@ -102,8 +102,8 @@ def _in_process(repo: Path, env: dict[str, str], runs: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     import datetime as dt
 
-    from tilgen.config import load_settings
-    from tilgen.gitsource import collect_day, open_repo
+    from tilgen.config.layers import load_settings
+    from tilgen.git.collect import collect_day, open_repo
     from tilgen.pipeline import generate_note
 
     settings = load_settings(repo_root=repo, cli={"backend": FAKE}).settings

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tilgen import gitsource  # noqa: E402
+from tilgen.git import collect as gitsource  # noqa: E402
 
 TARGET_RATIO = 1.5
 ME, OTHER = "dev@example.com", "other@example.com"

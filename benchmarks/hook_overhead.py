@@ -44,7 +44,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tilgen-hook-bench-") as tmp:
         base = Path(tmp)
         _isolate(base)
-        from tilgen import hooks
+        from tilgen.hook import install as hooks
 
         plain, hooked, floor = base / "plain", base / "hooked", base / "floor"
         for repo in (plain, hooked, floor):

@@ -59,15 +59,15 @@ def main() -> int:
 
 
 def jobs(settings: Any, backend: Any) -> dict[str, Any]:
-    from tilgen.bench import workload
-    from tilgen.evaluate import builtin_corpus
+    from tilgen.tools.bench import workload
+    from tilgen.tools.evaluate import builtin_corpus
 
     return {job.id: job for job in workload(settings, backend, builtin_corpus())}
 
 
 def sequence(backend: Any, settings: Any, max_tokens: int, reset: Any) -> dict[str, Any]:
     """A, A's retry, B (all warm), then B from an empty cache."""
-    from tilgen.bench import request_for
+    from tilgen.tools.bench import request_for
 
     by_id = jobs(settings, backend)
     a, b = by_id[CASE_A], by_id[CASE_B]
@@ -96,7 +96,7 @@ def sequence(backend: Any, settings: Any, max_tokens: int, reset: Any) -> dict[s
 
 def embedded(args: argparse.Namespace) -> dict[str, Any]:
     from tilgen.backends import make_backend
-    from tilgen.settings import Settings
+    from tilgen.config.settings import Settings
 
     settings = Settings()
     settings.embedded.model = args.model
@@ -114,8 +114,8 @@ def embedded(args: argparse.Namespace) -> dict[str, Any]:
 def server(args: argparse.Namespace) -> dict[str, Any]:
     from tilgen import paths
     from tilgen.backends import make_backend
-    from tilgen.modelstore import cached_path, get_spec
-    from tilgen.settings import Settings
+    from tilgen.backends.modelstore import cached_path, get_spec
+    from tilgen.config.settings import Settings
 
     model = cached_path(get_spec(args.model)) if not args.model.endswith(".gguf") \
         else Path(args.model)

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tilgen.changes import ChangeSet  # noqa: E402
-from tilgen.patch import parse_patch  # noqa: E402
-from tilgen.redact import redact_changeset  # noqa: E402
+from tilgen.git.changes import ChangeSet  # noqa: E402
+from tilgen.git.patch import parse_patch  # noqa: E402
+from tilgen.secrets.redact import redact_changeset  # noqa: E402
 
 TARGET_SECONDS = 1.0
 

@@ -13,12 +13,12 @@ TEST_MODEL = "qwen2.5-coder-0.5b"
 def test_model_path() -> Path:
     """Path of the 0.5B GGUF, pulled with tilgen's own model store when missing."""
     pytest.importorskip("llama_cpp") if not os.environ.get("CI") else None
-    from tilgen.modelstore import get_spec, is_cached, pull
+    from tilgen.backends.modelstore import get_spec, is_cached, pull
 
     spec = get_spec(TEST_MODEL)
     if not is_cached(spec):
         pull(spec)
-    from tilgen.modelstore import cached_path
+    from tilgen.backends.modelstore import cached_path
 
     return cached_path(spec)
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli import assert_clean, tilgen
 from tests.models import TEST_MODEL, test_model_path
-from tilgen.bench import markdown_table, spread
+from tilgen.tools.bench import markdown_table, spread
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_vllm_kv_cache_usage_is_read_from_the_metrics_page() -> None:
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from tilgen.bench_probes import GpuSampler, vllm_cache_usage
+    from tilgen.tools.bench_probes import GpuSampler, vllm_cache_usage
 
     class Metrics(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming

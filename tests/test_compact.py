@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import commit_files, git
 from tilgen.backends.base import estimate_tokens
-from tilgen.changes import ChangeSet, CommitInfo, FileChange, Hunk
-from tilgen.compact import compact, fit
+from tilgen.git.changes import ChangeSet, CommitInfo, FileChange, Hunk
+from tilgen.fit.compact import compact, fit
 from tilgen.errors import ConfigError, TilgenError
-from tilgen.patch import parse_patch
+from tilgen.git.patch import parse_patch
 
 MARKER_RE = re.compile(r"^\.\.\. \[tilgen: [\d,]+ lines of this hunk omitted\] \.\.\.$", re.M)
 

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from tilgen import paths
 from tilgen.cli.config_cmd import app as config_app
-from tilgen.config import load_settings, read_layer, resolve_api_key
-from tilgen.config_edit import config_template, set_value, unset_value
-from tilgen.config_keys import KEYS, value_of
+from tilgen.config.layers import load_settings, read_layer, resolve_api_key
+from tilgen.config.edit import config_template, set_value, unset_value
+from tilgen.config.keys import KEYS, value_of
 from tilgen.errors import ConfigError, ExitCode
-from tilgen.settings import Settings
+from tilgen.config.settings import Settings
 
 SECRET = "sk-test-0123456789abcdefWXYZ"
 

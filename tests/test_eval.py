@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from tests.cli import FAKE, assert_clean, tilgen
-from tilgen.changes import FileChange, Hunk
-from tilgen.quality import score
+from tilgen.git.changes import FileChange, Hunk
+from tilgen.note.quality import score
 
 DAY = "2026-11-22"
 FILES = [FileChange(path="app/retry.py", language="Python", hunks=[Hunk(

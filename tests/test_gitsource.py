@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import AUTHOR_EMAIL, commit_files, git
-from tilgen import gitsource
+from tilgen.git import collect as gitsource
 from tilgen.errors import ConfigError, ExitCode, NoChangesError, NotARepoError, TilgenError
 
 TODAY = dt.date.today()

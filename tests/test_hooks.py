@@ -16,7 +16,9 @@ import pytest
 
 from tests.cli import FAKE, ROOT, assert_clean, tilgen
 from tests.conftest import git
-from tilgen import hooks, jobqueue, paths
+from tilgen import paths
+from tilgen.hook import install as hooks
+from tilgen.hook import queue as jobqueue
 
 psutil = pytest.importorskip("psutil")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tilgen.changes import FileChange, Hunk
-from tilgen.languages import language_for, main_languages, shebang_language
-from tilgen.patch import parse_patch
+from tilgen.git.changes import FileChange, Hunk
+from tilgen.git.languages import language_for, main_languages, shebang_language
+from tilgen.git.patch import parse_patch
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -83,7 +83,7 @@ def test_symlinks_have_no_language() -> None:
 
 
 def test_builtin_corpus_language_is_the_top_language() -> None:
-    from tilgen.evaluate import builtin_corpus, load_cases
+    from tilgen.tools.evaluate import builtin_corpus, load_cases
 
     corpus = builtin_corpus()
     for case in load_cases(corpus):

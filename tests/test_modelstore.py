@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli import assert_clean
-from tilgen import modelstore
+from tilgen.backends import modelstore
 from tilgen.errors import ModelError
-from tilgen.modelstore import ModelSpec
+from tilgen.backends.modelstore import ModelSpec
 
 
 def wheel(package: str, parts: dict[int, bytes]) -> bytes:

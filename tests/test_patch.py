@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import commit_files, git
-from tilgen.patch import parse_patch, unquote_path
+from tilgen.git.patch import parse_patch, unquote_path
 
 SHOW = """\
 commit 0dc3332a7d7474d3d3c3acb28bb52884239224f9

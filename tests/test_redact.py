@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import commit_files, git
 from tests.secrets_corpus import FILES, ORDINARY, S, planted_secrets
-from tilgen.changes import ChangeSet
-from tilgen.redact import Finding, RedactionReport, redact_changeset, redact_text
+from tilgen.git.changes import ChangeSet
+from tilgen.secrets.redact import Finding, RedactionReport, redact_changeset, redact_text
 
 PEM_HEAD = "-----" + "BEGIN RSA PRIVATE " + "KEY-----"
 PEM_TAIL = "-----" + "END RSA PRIVATE " + "KEY-----"
@@ -22,11 +22,11 @@ PEM_TAIL = "-----" + "END RSA PRIVATE " + "KEY-----"
 def collect(repo: Path, spec: str = "HEAD") -> ChangeSet:
     """The change set of a commit, read the way tilgen reads it."""
     try:
-        from tilgen.gitsource import collect_commits, open_repo
+        from tilgen.git.collect import collect_commits, open_repo
     except ImportError:  # pragma: no cover - the parser alone gives the same hunks
         import datetime as dt
 
-        from tilgen.patch import parse_patch
+        from tilgen.git.patch import parse_patch
 
         commits, files = parse_patch(git(repo, "show", "--no-color", spec))
         return ChangeSet(source=spec, repo_name=repo.name, date=dt.date.today(), files=files,

@@ -19,11 +19,11 @@ from tests.servers import (
     free_port,
     stream_reply,
 )
-from tilgen.backends import remote_state
+from tilgen.backends.remote import state as remote_state
 from tilgen.backends.base import Backend, GenerationRequest, estimate_tokens
-from tilgen.backends.remote import RemoteBackend
+from tilgen.backends.remote.backend import RemoteBackend
 from tilgen.errors import BackendError, BackendUnavailable, ContextOverflow, ExitCode
-from tilgen.settings import RemoteSettings
+from tilgen.config.settings import RemoteSettings
 
 SECRET = "sk-team-secret-0123456789abcdef"
 SUM_SCHEMA = {

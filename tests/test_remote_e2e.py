@@ -11,7 +11,7 @@ from tests.cli import FAKE, assert_clean, tilgen
 from tests.conftest import commit_files
 from tests.secrets_corpus import planted_secrets
 from tests.servers import LLAMA_SERVER_CTX, TEST_MODEL_ALIAS, stream_reply
-from tilgen.schema import validate_note
+from tilgen.note.schema import validate_note
 
 POINTS = {"topic": "설정 파일 정리", "keywords": ["설정 관리"],
           "points": [{"text": "설정 값은 환경 변수에서 읽어 코드와 분리합니다.", "hunk": 1},

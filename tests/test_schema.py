@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from tilgen.changes import FileChange, Hunk
+from tilgen.git.changes import FileChange, Hunk
 from tilgen.errors import InvalidNoteError
-from tilgen.render import render_points, snippet
-from tilgen.schema import PointsAnswer, bullets, hangul_share, parse_json, validate_note
+from tilgen.note.render import render_points, snippet
+from tilgen.note.schema import PointsAnswer, bullets, hangul_share, parse_json, validate_note
 
 DAY = dt.date(2026, 11, 22)
 
@@ -173,7 +173,7 @@ def test_a_topic_that_only_names_the_language_gets_the_keywords(topic, keywords,
 
 
 def test_a_topic_stopped_at_the_length_limit_loses_its_cut_word():
-    from tilgen.schema import TOPIC_MAX, points_schema
+    from tilgen.note.schema import TOPIC_MAX, points_schema
 
     hunk = Hunk(header="@@ -1 +1 @@", lines=["+x := 1"])
     f = FileChange(path="a.go", language="Go", hunks=[hunk])
@@ -192,7 +192,7 @@ def test_the_fixed_heading_is_not_counted_as_prose():
 
 
 def test_points_come_last_in_the_schema_so_a_cut_off_answer_keeps_the_rest():
-    from tilgen.schema import points_schema, salvage_points
+    from tilgen.note.schema import points_schema, salvage_points
 
     schema = points_schema(3)
     assert list(schema["properties"]) == ["topic", "keywords", "points"] == schema["required"]

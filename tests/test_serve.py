@@ -9,10 +9,10 @@ import pytest
 
 from tests.cli import assert_clean, tilgen
 from tests.servers import FaultServer, free_port, stream_reply
-from tilgen.doctor import check_embedded, check_remote
+from tilgen.tools.doctor import check_embedded, check_remote
 from tilgen.errors import ConfigError, TilgenError
-from tilgen.serve import format_command, run, served_names, vllm_command
-from tilgen.settings import Settings
+from tilgen.tools.serve import format_command, run, served_names, vllm_command
+from tilgen.config.settings import Settings
 
 SECRET = "sk-serve-secret-abcdef0123456789"
 

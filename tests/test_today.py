@@ -11,7 +11,7 @@ from tests.cli import FAKE, assert_clean, tilgen
 from tests.conftest import commit_files, git
 from tests.models import TEST_MODEL, test_model_path
 from tilgen.errors import ExitCode
-from tilgen.schema import validate_note
+from tilgen.note.schema import validate_note
 
 
 def read_note(path: Path) -> tuple[dict, str]:
@@ -66,9 +66,9 @@ def test_a_cache_hit_loads_no_secret_scanner_and_redact_is_part_of_the_key(day_r
     log = tmp_path / "requests.jsonl"
     env = {"TILGEN_FAKE_LOG": str(log), "PYTHONPROFILEIMPORTTIME": "1"}
     first = tilgen("today", "-b", FAKE, cwd=day_repo, env=env)
-    assert first.returncode == 0 and "tilgen.redact" in first.stderr
+    assert first.returncode == 0 and "tilgen.secrets.redact" in first.stderr
     hit = tilgen("today", "-b", FAKE, cwd=day_repo, env=env)
-    assert "reused" in hit.stderr and "tilgen.redact" not in hit.stderr
+    assert "reused" in hit.stderr and "tilgen.secrets.redact" not in hit.stderr
     # turning redaction off changes what would be sent: not the same note
     off = tilgen("today", "-b", FAKE, cwd=day_repo, env={**env, "TILGEN_REDACT": "false"})
     assert off.returncode == 0 and "reused" not in off.stderr
@@ -149,7 +149,7 @@ def test_nothing_today_names_what_was_searched(repo):
 
 
 def test_patch_from_stdin(tmp_path, isolated_home):
-    from tilgen.evaluate import builtin_corpus
+    from tilgen.tools.evaluate import builtin_corpus
 
     diff = builtin_corpus() / "go-context-timeout.diff"
     proc = tilgen("patch", "-", "-b", FAKE, "--json", input=diff.read_bytes(), cwd=tmp_path)

@@ -30,8 +30,8 @@ def generate_note(
     Raises :class:`tilgen.errors.TilgenError` subclasses on expected failures.
     """
     from tilgen import pipeline
-    from tilgen.config import load_settings
-    from tilgen.gitsource import (
+    from tilgen.config.layers import load_settings
+    from tilgen.git.collect import (
         collect_commits,
         collect_day,
         collect_patch,

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tilgen import cache
+from tilgen.note import cache
 from tilgen.backends import make_backend
 from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
-from tilgen.changes import ChangeSet
+from tilgen.git.changes import ChangeSet
 from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
-from tilgen.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
-from tilgen.render import render_points
+from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
+from tilgen.note.render import render_points
 from pydantic import ValidationError
 
-from tilgen.schema import (
+from tilgen.note.schema import (
     PointsAnswer,
     TilNote,
     describe_errors,
@@ -27,7 +27,7 @@ from tilgen.schema import (
     salvage_points,
     validate_note,
 )
-from tilgen.settings import Settings
+from tilgen.config.settings import Settings
 
 StatusCallback = Callable[[str], None]
 MARGIN_TOKENS = 96
@@ -60,8 +60,8 @@ def prepare(cs: ChangeSet, settings: Settings) -> tuple[ChangeSet, list[str], in
 
 def compact_changes(cs: ChangeSet, settings: Settings) -> tuple[ChangeSet, list[str]]:
     """Drop what teaches nothing (lockfiles, generated and ignored files); name the languages."""
-    from tilgen.compact import compact
-    from tilgen.languages import main_languages
+    from tilgen.fit.compact import compact
+    from tilgen.git.languages import main_languages
 
     cs = compact(cs, ignore_patterns=list(settings.ignore),
                  repo_root=Path(cs.repo_root) if cs.repo_root else None)
@@ -72,7 +72,7 @@ def redact_changes(cs: ChangeSet, settings: Settings) -> int:
     """Redact secrets in place (unless turned off); the number of secrets replaced."""
     if not settings.redact:
         return 0
-    from tilgen.redact import redact_changeset
+    from tilgen.secrets.redact import redact_changeset
 
     return redact_changeset(cs).total
 
@@ -80,7 +80,7 @@ def redact_changes(cs: ChangeSet, settings: Settings) -> int:
 def fit_prompt(cs: ChangeSet, backend: Any, settings: Settings, languages: list[str],
                *, shrink: float = 1.0) -> tuple[ChangeSet, Prompt]:
     """Fit the changes into the backend's context with its own tokenizer."""
-    from tilgen.compact import fit
+    from tilgen.fit.compact import fit
 
     skeleton = build_prompt(ChangeSet(source=cs.source, repo_name=cs.repo_name, date=cs.date),
                             languages=languages, language=settings.language,
@@ -252,7 +252,7 @@ def note_meta(result: NoteResult) -> dict[str, Any]:
 
 
 def save(result: NoteResult, settings: Settings) -> Path:
-    from tilgen.store import note_path, render_file, write_atomic
+    from tilgen.note.store import note_path, render_file, write_atomic
 
     path = note_path(notes_dir=settings.notes_dir, pattern=settings.note_filename,
                      repo=result.changes.repo_name, date=result.changes.date.isoformat())
@@ -264,8 +264,8 @@ def save(result: NoteResult, settings: Settings) -> Path:
 def run_day(repo_root: Path, *, day: dt.date | None = None, cli: dict[str, Any] | None = None,
             on_status: StatusCallback | None = None) -> NoteResult:
     """Generate and save the day's note for a repository (used by the git hook)."""
-    from tilgen.config import load_settings
-    from tilgen.gitsource import collect_day, open_repo
+    from tilgen.config.layers import load_settings
+    from tilgen.git.collect import collect_day, open_repo
 
     resolved = load_settings(repo_root=Path(repo_root), cli=cli)
     settings = resolved.settings

@@ -9,7 +9,7 @@ from typing import Any
 
 from tilgen.backends.base import Backend, GenerationRequest, GenerationResult
 from tilgen.errors import ConfigError
-from tilgen.settings import Settings
+from tilgen.config.settings import Settings
 
 BUILTIN = ("embedded", "remote")
 
@@ -23,7 +23,7 @@ def make_backend(
     """Build the backend called ``name`` (nothing heavy is loaded until it generates)."""
     if name == "embedded":
         from tilgen.backends.embedded import EmbeddedBackend
-        from tilgen.modelstore import is_cached, pull, resolve
+        from tilgen.backends.modelstore import is_cached, pull, resolve
 
         es = settings.embedded
         path, spec = resolve(es.model_path or es.model)
@@ -41,8 +41,8 @@ def make_backend(
             model_name=spec.name if spec else path.name,
         )
     if name == "remote":
-        from tilgen.backends.remote import RemoteBackend
-        from tilgen.config import resolve_api_key
+        from tilgen.backends.remote.backend import RemoteBackend
+        from tilgen.config.layers import resolve_api_key
 
         api_key, _ = resolve_api_key(settings)
         return RemoteBackend(settings.remote, api_key=api_key)

@@ -42,9 +42,9 @@ def command(
     """
 
     def go() -> None:
-        from tilgen.bench import markdown_table, report, run_bench
+        from tilgen.tools.bench import markdown_table, report, run_bench
         from tilgen.cli.options import NoteOptions
-        from tilgen.config import load_settings
+        from tilgen.config.layers import load_settings
 
         first = load_settings(repo_root=None, cli={"backend": backend} if backend else None)
         name = first.settings.backend

@@ -64,7 +64,7 @@ def _target(repo: bool) -> Path:
     """The file `set`/`unset`/`edit` change."""
     if not repo:
         return paths.user_config_file()
-    from tilgen.config import REPO_FILE, find_repo_config
+    from tilgen.config.layers import REPO_FILE, find_repo_config
 
     root = _repo_root()
     if root is None:
@@ -81,8 +81,8 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print {key: {value, source}} as JSON."),
 ) -> None:
     """Show every setting, its value, and the layer it came from."""
-    from tilgen.config import describe_file, load_settings, settings_rows
-    from tilgen.config_keys import to_text
+    from tilgen.config.layers import describe_file, load_settings, settings_rows
+    from tilgen.config.keys import to_text
 
     resolved = load_settings(repo_root=_repo_root())
     rows = settings_rows(resolved)
@@ -117,8 +117,8 @@ def show(
 @_cli
 def get(key: str = typer.Argument(..., help="Dotted key, e.g. generation.max_tokens.")) -> None:
     """Print one setting's effective value (lists comma-separated, unset as empty)."""
-    from tilgen.config import load_settings
-    from tilgen.config_keys import FIELDS, to_text, unknown_key_message, value_of
+    from tilgen.config.layers import load_settings
+    from tilgen.config.keys import FIELDS, to_text, unknown_key_message, value_of
 
     if key not in FIELDS:
         raise ConfigError(unknown_key_message(key))
@@ -145,8 +145,8 @@ def set_(
     repo: bool = REPO_OPTION,
 ) -> None:
     """Validate VALUE and write it to the user config file (or the repository's)."""
-    from tilgen.config_edit import set_value
-    from tilgen.config_keys import to_text
+    from tilgen.config.edit import set_value
+    from tilgen.config.keys import to_text
 
     target = _target(repo)
     written = set_value(target, key, value)
@@ -166,7 +166,7 @@ def unset(
     repo: bool = REPO_OPTION,
 ) -> None:
     """Remove a key from the user config file (or the repository's) so the default applies."""
-    from tilgen.config_edit import unset_value
+    from tilgen.config.edit import unset_value
 
     target = _target(repo)
     if unset_value(target, key):
@@ -179,7 +179,7 @@ def unset(
 @_cli
 def path() -> None:
     """Print the config files tilgen reads and the directories it uses."""
-    from tilgen.config import describe_file, find_repo_config, load_settings
+    from tilgen.config.layers import describe_file, find_repo_config, load_settings
 
     user = paths.user_config_file()
     root = _repo_root()
@@ -216,8 +216,8 @@ def path() -> None:
 def edit(repo: bool = REPO_OPTION) -> None:
     """Open the config file in $VISUAL / $EDITOR (creating it from a template), then check it."""
     from tilgen.atomic import write_atomic
-    from tilgen.config import read_layer
-    from tilgen.config_edit import config_template
+    from tilgen.config.layers import read_layer
+    from tilgen.config.edit import config_template
 
     target = _target(repo)
     if not target.exists():
@@ -238,7 +238,7 @@ def edit(repo: bool = REPO_OPTION) -> None:
 
 
 def _warn_if_overridden(key: str, target: Path) -> None:
-    from tilgen.config import describe_file, load_settings
+    from tilgen.config.layers import describe_file, load_settings
 
     try:
         source = load_settings(repo_root=_repo_root()).sources[key]

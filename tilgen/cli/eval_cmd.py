@@ -29,8 +29,8 @@ def command(
 
     def go() -> None:
         from tilgen.cli.options import NoteOptions
-        from tilgen.config import load_settings
-        from tilgen.evaluate import builtin_corpus, markdown_table, run_eval
+        from tilgen.config.layers import load_settings
+        from tilgen.tools.evaluate import builtin_corpus, markdown_table, run_eval
 
         first = load_settings(repo_root=None, cli={"backend": backend} if backend else None).settings
         opts = NoteOptions(repo=Path("."), backend=backend, model=model, note_format=fmt)

@@ -12,7 +12,7 @@ import typer
 from tilgen.cli.errors import handle_errors
 
 if TYPE_CHECKING:
-    from tilgen.hooks import HookStatus
+    from tilgen.hook.install import HookStatus
 
 app = typer.Typer(
     help="Write the day's note after every commit, in the background (a post-commit hook).",
@@ -52,7 +52,7 @@ def install(global_: bool = GLOBAL_OPTION, repo: Path | None = REPO_OPTION) -> N
     The hook returns at once and generates in the background; failures are logged and
     queued for `tilgen flush`, never shown to `git commit`.
     """
-    from tilgen import hooks
+    from tilgen.hook import install as hooks
 
     def go() -> None:
         result = hooks.install(repo, global_=global_)
@@ -73,7 +73,7 @@ def install(global_: bool = GLOBAL_OPTION, repo: Path | None = REPO_OPTION) -> N
 @app.command(epilog=_examples("tilgen hook uninstall", "tilgen hook uninstall --global"))
 def uninstall(global_: bool = GLOBAL_OPTION, repo: Path | None = REPO_OPTION) -> None:
     """Remove the hook and put back the hook it replaced."""
-    from tilgen import hooks
+    from tilgen.hook import install as hooks
 
     def go() -> None:
         result = hooks.uninstall(repo, global_=global_)
@@ -97,7 +97,7 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
     """Show where the hook is, what it chains, queued work and the last run's result."""
-    from tilgen import hooks
+    from tilgen.hook import install as hooks
 
     def go() -> None:
         st = hooks.status(repo, global_=global_)
@@ -115,7 +115,8 @@ def flush_command(
     repo: Path | None = FLUSH_REPO_OPTION, force: bool = FORCE_OPTION,
 ) -> None:
     """Generate the notes the hook queued (after a failure, or while a rebase was going on)."""
-    from tilgen import hooks, jobqueue
+    from tilgen.hook import install as hooks
+    from tilgen.hook import queue as jobqueue
 
     def go() -> int:
         root = hooks.toplevel(repo) if repo is not None else None
@@ -137,7 +138,8 @@ def hook_run_command(
     force: bool = FORCE_OPTION,
 ) -> None:
     """Run the job a commit starts (called by the post-commit hook)."""
-    from tilgen import hooks, jobqueue
+    from tilgen.hook import install as hooks
+    from tilgen.hook import queue as jobqueue
 
     hooks.scrub_git_env()  # this process is the job: read the repository afresh
 

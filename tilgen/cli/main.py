@@ -60,7 +60,7 @@ def _opts(repo: Path, backend: str | None, model: str | None, json_out: bool, no
 
 
 def _repo_root(path: Path) -> tuple[object, Path]:
-    from tilgen.gitsource import open_repo
+    from tilgen.git.collect import open_repo
 
     repo = open_repo(path)
     return repo, Path(repo.working_tree_dir or path)
@@ -78,7 +78,7 @@ def _note_from_repo(repo: Path, collect: Callable[[Any], Any], *options: Any) ->
 
 
 def _gitsource() -> Any:
-    from tilgen import gitsource
+    from tilgen.git import collect as gitsource
 
     return gitsource
 
@@ -98,7 +98,7 @@ def today(
 
     def go() -> None:
         from tilgen.cli.note_cmd import _settings
-        from tilgen.gitsource import collect_day
+        from tilgen.git.collect import collect_day
 
         git_repo, root = _repo_root(repo)
         opts = _opts(repo, backend, model, json_out, no_save, show_prompt, no_cache, notes_dir,
@@ -160,7 +160,7 @@ def patch(
 
     def go() -> None:
         from tilgen.errors import TilgenError
-        from tilgen.gitsource import collect_patch
+        from tilgen.git.collect import collect_patch
 
         if file == "-":
             data, name = sys.stdin.buffer.read(), "stdin"

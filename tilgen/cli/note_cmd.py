@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tilgen.changes import ChangeSet
+from tilgen.git.changes import ChangeSet
 from tilgen.cli import output
 from tilgen.cli.options import NoteOptions
 from tilgen.errors import TilgenError
@@ -28,7 +28,7 @@ def parse_day(value: str | None) -> dt.date:
 
 
 def _settings(opts: NoteOptions, repo_root: Path | None) -> Any:
-    from tilgen.config import load_settings
+    from tilgen.config.layers import load_settings
 
     first = load_settings(repo_root=repo_root, cli=NoteOptions(repo=opts.repo, backend=opts.backend)
                           .cli_overrides("embedded")).settings
@@ -72,7 +72,7 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
 def _show_prompt(cs: ChangeSet, settings: Any) -> None:
     """Print exactly what would be sent (after compaction and redaction), without a model."""
     from tilgen.pipeline import prepare
-    from tilgen.prompt import build_prompt
+    from tilgen.note.prompt import build_prompt
 
     prepared, languages, redactions = prepare(cs, settings)
     prompt = build_prompt(prepared, languages=languages, language=settings.language,

@@ -61,8 +61,8 @@ def doctor(
       tilgen doctor --backend all --json | jq '.[] | select(.status != "ok")'
     """
     def go() -> bool:
-        from tilgen.config import load_settings
-        from tilgen.doctor import run_checks
+        from tilgen.config.layers import load_settings
+        from tilgen.tools.doctor import run_checks
 
         if backend not in (None, "embedded", "remote", "all"):
             raise ConfigError(f"unknown --backend {backend!r}; use embedded, remote or all")
@@ -117,8 +117,8 @@ def serve(
       tilgen serve --lora til-ko=/adapters/til-ko --run
     """
     def go() -> None:
-        from tilgen import serve as core
-        from tilgen.config import load_settings
+        from tilgen.tools import serve as core
+        from tilgen.config.layers import load_settings
 
         settings = load_settings(repo_root=_repo_root(Path("."))).settings
         argv = core.vllm_command(

@@ -1,0 +1,1 @@
+"""The remote backend: an OpenAI-compatible server (vLLM, llama.cpp's server)."""

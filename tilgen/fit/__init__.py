@@ -1,0 +1,1 @@
+"""Fitting changes into a context: filters, compaction, the token budget."""

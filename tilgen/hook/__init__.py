@@ -1,0 +1,1 @@
+"""The post-commit hook: installing it and the queue of background jobs."""

@@ -1,0 +1,1 @@
+"""The note itself: prompt, answer schema, rendering, quality checks, storage and cache."""

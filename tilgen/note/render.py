@@ -1,0 +1,148 @@
+"""Render a points answer into the public note, so format rules hold by construction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import textwrap
+from typing import Any
+
+from tilgen.git.changes import FileChange, Hunk
+from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
+
+MAX_SNIPPET_LINES = 8
+MAX_SNIPPETS_PER_BULLET = 3
+_SPAN = re.compile(r"(`[^`\n]*`)")
+
+
+def fence_language(f: FileChange) -> str:
+    return (f.language or "").lower().replace(" ", "").replace("+", "p").replace("#", "sharp")
+
+
+def snippet(hunk: Hunk) -> list[str]:
+    """The most telling contiguous run of a hunk: its first added run, else its removed run."""
+    for prefix in ("+", "-"):
+        runs: list[list[str]] = []
+        current: list[str] = []
+        for line in hunk.lines:
+            if line.startswith(prefix):
+                current.append(line[1:])
+            elif current:
+                runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        runs = [[ln for ln in r] for r in runs if any(ln.strip() for ln in r)]
+        if runs:
+            best = max(runs, key=lambda r: sum(1 for ln in r if ln.strip()))
+            # A line holding a Markdown fence (Rust doc examples) would close ours early.
+            lines = _trim_blank([ln for ln in best if "```" not in ln])[:MAX_SNIPPET_LINES]
+            return textwrap.dedent("\n".join(lines)).splitlines()
+    return []
+
+
+def _trim_blank(lines: list[str]) -> list[str]:
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
+
+
+def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]]:
+    """Collapse points that repeat one sentence with different `names` into one bullet.
+
+    Small models often write "`A` 클래스의 `f` 메서드는 … 추가합니다." once per class. Such
+    points share every word outside backticks; they become one bullet naming every `A`,
+    followed by the snippets of all their hunks. Exact repeats are dropped the same way.
+    """
+    groups: list[tuple[tuple[str, ...], list[list[str]], list[int]]] = []
+    for text, ref in points:
+        pieces = _SPAN.split(text)
+        skeleton, spans = tuple(pieces[0::2]), pieces[1::2]
+        for g_skeleton, columns, refs in groups:
+            if g_skeleton == skeleton:
+                for column, span in zip(columns, spans):
+                    if span not in column:
+                        column.append(span)
+                refs.append(ref)
+                break
+        else:
+            groups.append((skeleton, [[span] for span in spans], [ref]))
+    merged = []
+    for skeleton, columns, refs in groups:
+        text = skeleton[0] + "".join(
+            ", ".join(column) + plain for column, plain in zip(columns, skeleton[1:]))
+        merged.append((text, refs))
+    return merged
+
+
+PRONOUN = re.compile(r"(^|[\s(`])(?:저는|제가|나는|내가)\s+")
+
+
+def _and(first: str, second: str) -> str:
+    """"A와 B" / "A과 B": the particle follows whether A's last syllable has a final consonant."""
+    last = first[-1]
+    closed = "가" <= last <= "힣" and (ord(last) - ord("가")) % 28 != 0
+    return f"{first}{'과' if closed else '와'} {second}"
+
+
+# Keywords that name no lesson: the language itself (in Hangul), "code", "change", "this …".
+_GENERIC = {"언어", "프로그래밍 언어", "코드", "코드 변경", "변경", "변경 사항", "변경 내용", "파일",
+            "파일 수정", "개선", "기능", "자바", "자바스크립트", "타입스크립트", "파이썬", "러스트",
+            "고", "고랭", "코틀린"}
+
+
+def _generic(keyword: str) -> bool:
+    return keyword in _GENERIC or keyword.startswith(("이러한", "이 ", "그리고"))
+
+
+def render_points(
+    answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]]
+) -> dict[str, Any]:
+    """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
+    topic = " ".join(answer.topic.split()).rstrip(".")
+    if len(answer.topic) in TOPIC_MAX.values() and " " in topic:
+        # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
+        topic = topic.rsplit(" ", 1)[0]
+    keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
+    if " " in topic and not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
+        # Small models sometimes title a Korean note in English ("Error Handling in Rust");
+        # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept. (Forcing Hangul in the grammar instead
+        # made the 0.5B model append a stray syllable to English and decode 4x slower.)
+        topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
+    elif topic.lower() in {(f.language or "").lower() for f, _ in hunks}:
+        # "2026-11-22 TIL - Go" names the language, not the lesson; a keyword may.
+        lesson = next((k for k in keywords if HANGUL.search(k) and not _generic(k)), None)
+        if lesson:
+            topic = f"{topic}의 {lesson}"
+    out = [f"# {date.isoformat()} TIL", ""]
+    used_hunks: set[int] = set()
+    shown_code: set[tuple[str, ...]] = set()
+    # A first-person subject ("제가 값을 바꿉니다.") breaks a rule the note must keep; Korean
+    # drops the subject and stays grammatical, so the word goes. A point that stays personal
+    # ("제 생각에는 …", "I think …") is dropped rather than the whole note, while others remain.
+    points = [(PRONOUN.sub(r"\1", " ".join(p.text.split())), p.hunk) for p in answer.points]
+    impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(prose(t))]  # as validated
+    if any(t for t, _ in impersonal):
+        points = impersonal
+    for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
+        if not text.endswith("."):
+            text += "."
+        out.append(f"- {text}")
+        shown = 0
+        for ref in refs:
+            if shown < MAX_SNIPPETS_PER_BULLET and 1 <= ref <= len(hunks) and ref not in used_hunks:
+                used_hunks.add(ref)
+                f, h = hunks[ref - 1]
+                code = snippet(h)
+                if code and tuple(code) not in shown_code:  # same lines in two hunks: once
+                    shown_code.add(tuple(code))
+                    out += ["", f"```{fence_language(f)}", *code, "```"]
+                    shown += 1
+        out.append("")
+    return {
+        "title": f"{date.isoformat()} TIL - {topic}",
+        "keywords": keywords,
+        "content": "\n".join(out).rstrip() + "\n",
+    }

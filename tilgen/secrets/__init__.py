@@ -1,0 +1,1 @@
+"""Finding and redacting secrets before any prompt is built."""

@@ -1,0 +1,1 @@
+"""Tools around notes: evaluation, benchmarks, doctor and the vLLM serve command."""

@@ -183,7 +183,7 @@ def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
         request = GenerationRequest(
             messages=messages, json_schema=schema, max_tokens=gen.max_tokens,
             temperature=gen.temperature if attempt == 1 else max(gen.temperature, 0.3),
-            top_p=gen.top_p, repeat_penalty=gen.repeat_penalty,
+            top_p=gen.top_p, top_k=gen.top_k, min_p=gen.min_p, repeat_penalty=gen.repeat_penalty,
             seed=None if gen.seed is None else gen.seed + attempt - 1,
         )
         result = backend.generate(request, on_token)
@@ -199,8 +199,10 @@ def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
             if cut:
                 problem = f"the answer was cut off at {gen.max_tokens} tokens"
                 max_points = 3
-                messages = prompt.messages() + [{"role": "user", "content":
-                                                 "Keep the answer short: at most 3 points."}]
+                # Said in the user's turn: some chat templates refuse two user turns in a row.
+                messages = prompt.messages()
+                messages[-1] = {**messages[-1], "content": messages[-1]["content"]
+                                + "\n\nKeep the answer short: at most 3 points."}
             else:
                 problem = exc.message
                 messages = prompt.messages() + [

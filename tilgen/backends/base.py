@@ -17,6 +17,8 @@ class GenerationRequest:
     max_tokens: int = 1024
     temperature: float = 0.2
     top_p: float = 0.9
+    top_k: int = 40
+    min_p: float = 0.05
     repeat_penalty: float = 1.1
     seed: int | None = 0
 

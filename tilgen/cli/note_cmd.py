@@ -49,7 +49,7 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
     stream = _Streamer(enabled=not opts.json_out and not output.quiet())
     try:
         result = pipeline.generate_note(
-            cs, settings, on_token=stream.feed, on_status=stream.status, progress=stream.progress
+            cs, settings, on_token=stream.feed if stream.enabled else None, on_status=stream.status, progress=stream.progress
         )
     finally:
         stream.close()

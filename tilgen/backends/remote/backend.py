@@ -1,6 +1,7 @@
-"""The remote backend: vLLM or any OpenAI-compatible server, through the ``openai`` SDK.
+"""The remote backend: vLLM or any OpenAI-compatible server, over its HTTP API
+(:mod:`tilgen.backends.remote.wire`).
 
-Retries are done here, not by the SDK (``max_retries=0``), so that every replica in
+Retries are done here, so that every replica in
 ``remote.base_urls`` gets the same policy: exponential backoff with jitter on 429, 5xx and
 failed connections, honouring ``Retry-After``; never on other 4xx.
 """
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote import state
+from tilgen.backends.remote.messages import fold_messages
 from tilgen.backends.base import (
     GenerationRequest,
     GenerationResult,
@@ -42,7 +44,9 @@ _turns = itertools.count()
 
 
 class _Progress:
-    emitted = False  # tokens already reached on_token: no failover to another replica
+    # Tokens already reached on_token: no failover to another replica, which would start the
+    # answer again. Without on_token a stream cut off midway is sent again elsewhere.
+    emitted = False
 
 
 class RemoteBackend(ProbeMixin):
@@ -60,6 +64,7 @@ class RemoteBackend(ProbeMixin):
         self._api_key = api_key if api_key is not None else os.environ.get(settings.api_key_env)
         self._clients: dict[str, Any] = {}
         self._modes: dict[str, str] = {}
+        self._fold: dict[str, bool] = {}  # per URL: system message folded into the user's
         self._context: int | None = None
         self.context_source = ""
         self._tokenizer: str | None = None
@@ -74,13 +79,11 @@ class RemoteBackend(ProbeMixin):
 
     def client(self, url: str) -> Any:
         if url not in self._clients:
-            import openai
+            from tilgen.backends.remote.wire import Client
 
             s = self.settings
-            self._clients[url] = openai.OpenAI(
-                base_url=url, api_key=self._api_key or PLACEHOLDER_KEY, max_retries=0,
-                timeout=openai.Timeout(s.timeout, connect=s.connect_timeout),
-            )
+            self._clients[url] = Client(url, api_key=self._api_key or PLACEHOLDER_KEY,
+                                        timeout=s.timeout, connect_timeout=s.connect_timeout)
         return self._clients[url]
 
     def _call(self, url: str, op: Callable[[Any], T]) -> T:
@@ -165,10 +168,9 @@ class RemoteBackend(ProbeMixin):
         """Stream one answer from ``url``, stepping down the structured-output modes it rejects."""
         modes = modes or self.modes_for(url, request)
         for mode in modes:
-            params = self._params(request, mode)
             started = time.perf_counter()
             try:
-                stream = self._call(url, lambda c, p=params: c.chat.completions.create(**p))
+                stream = self._create(url, request, mode)
             except Exception as exc:
                 if mode != modes[-1] and rerr.is_format_rejection(exc):
                     continue
@@ -181,16 +183,41 @@ class RemoteBackend(ProbeMixin):
             return self._consume(stream, url, mode, request, on_token, progress, started)
         raise AssertionError("unreachable")
 
-    def _params(self, request: GenerationRequest, mode: str) -> dict[str, Any]:
+    def folds_system(self, url: str) -> bool:
+        if url not in self._fold:
+            self._fold[url] = state.load_folds_system(url, self.model_name)
+        return self._fold[url]
+
+    def _create(self, url: str, request: GenerationRequest, mode: str) -> Any:
+        """Start the stream; a template that refuses the system role gets the folded form."""
+        fold = self.folds_system(url)
+        for attempt in (1, 2):
+            params = self._params(request, mode, fold=fold)
+            try:
+                return self._call(url, lambda c, p=params: c.chat.completions.create(**p))
+            except Exception as exc:
+                if fold or attempt == 2 or not rerr.is_role_rejection(exc):
+                    raise
+                fold = self._fold[url] = True
+                state.save_folds_system(url, self.model_name)
+        raise AssertionError("unreachable")
+
+    def _params(self, request: GenerationRequest, mode: str, *, fold: bool = False
+                ) -> dict[str, Any]:
+        messages = fold_messages(request.messages) if fold else request.messages
         params: dict[str, Any] = {
-            "model": self.model_name, "messages": request.messages,
+            "model": self.model_name, "messages": messages,
             "max_tokens": request.max_tokens, "temperature": request.temperature,
             "top_p": request.top_p, "stream": True, "stream_options": {"include_usage": True},
         }
         if request.seed is not None:
             params["seed"] = request.seed
-        if request.repeat_penalty != 1.0:
-            params["extra_body"] = {"repetition_penalty": request.repeat_penalty}  # vLLM's name
+        # Every sampling parameter, each time: a value left out takes vLLM's default from the
+        # model's generation_config.json (Qwen2.5: top_k 20, repetition_penalty 1.05) and
+        # llama.cpp's own (top_k 40, min_p 0.05, repeat_penalty 1.1) otherwise.
+        params["extra_body"] = {"top_k": request.top_k, "min_p": request.min_p,
+                                "repetition_penalty": request.repeat_penalty,  # vLLM's name
+                                "repeat_penalty": request.repeat_penalty}  # llama.cpp's
         schema = request.json_schema
         if mode == "json_schema":
             params["response_format"] = {"type": "json_schema", "json_schema": {
@@ -219,8 +246,8 @@ class RemoteBackend(ProbeMixin):
                     if first is None:
                         first = time.perf_counter() - started
                     parts.append(piece)
-                    progress.emitted = True
                     if on_token:
+                        progress.emitted = True
                         on_token(piece)
                 finish = choice.finish_reason or finish
         except Exception as exc:

@@ -186,6 +186,8 @@ def _mount() -> None:
         except ImportError:
             continue
         app.add_typer(mod.app, name=name)
+    from tilgen.cli import trust_cmd  # noqa: F401 - adds `config trust` and `config untrust`
+
     try:
         from tilgen.cli import hook_cmd
 

@@ -53,6 +53,8 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         )
     finally:
         stream.close()
+    if opts.edit:
+        result.note = _edit(result, settings)
     if not opts.no_save:
         pipeline.save(result, settings)
     if opts.json_out:
@@ -67,6 +69,20 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         output.status("nothing new since the last note: reused it without calling a model")
     if result.path:
         output.status(f"saved {result.path}")
+
+
+def _edit(result: Any, settings: Any) -> Any:
+    """The note after the user's edit, validated like the model's (a second chance given)."""
+    from tilgen.log.edit import edit_until_valid, note_checker
+    from tilgen.note.schema import validate_note
+    from tilgen.note.store import render_file
+    from tilgen.pipeline import note_meta
+
+    note, day = result.note, result.changes.date
+    return edit_until_valid(render_file(note, note_meta(result)), note_checker(
+        note.title, note.keywords, lambda data: validate_note(data, date=day,
+                                                             language=settings.language)),
+        name=day.isoformat(), status=output.status)
 
 
 def _show_prompt(cs: ChangeSet, settings: Any) -> None:

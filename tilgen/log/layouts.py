@@ -47,7 +47,7 @@ def path_for(settings: Any, *, repo: str, date: str, period: str | None = None) 
                      date=period or date)
 
 
-def _tag(keyword: str, layout: str) -> str:
+def tag(keyword: str, layout: str) -> str:
     return keyword.replace(" ", "_") if layout == "obsidian" else keyword
 
 
@@ -60,7 +60,7 @@ def front(layout: str, title: str, keywords: list[str], meta: dict[str, Any],
     if layout in ("jekyll", "hugo"):
         head["date"] = meta.get("date")
     if layout != "plain":
-        head["tags"] = [_tag(k, layout) for k in keywords]
+        head["tags"] = [tag(k, layout) for k in keywords]
     head["keywords"] = keywords
     head.update({k: v for k, v in meta.items() if k not in head})
     head["related"] = related or None

@@ -94,9 +94,19 @@ def today(
     no_cache: bool = NoCacheOpt, notes_dir: Optional[str] = NotesDirOpt,
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
     edit: bool = EditOpt,
+    all_repos: bool = typer.Option(False, "--all", help="Every repository of the `repos` setting."),
+    repos_dir: Optional[Path] = typer.Option(None, "--repos", help="Every repository under DIR."),
 ) -> None:
     """Write the note for today's commits (yours, on the current branch)."""
     from tilgen.cli.note_cmd import parse_day, run_note
+
+    if all_repos or repos_dir:
+        from tilgen.cli.note_cmd import run_all
+
+        opts = _opts(repo, backend, model, json_out, no_save, show_prompt, no_cache, notes_dir,
+                     fmt, max_tokens, edit)
+        handle_errors(lambda: run_all(opts, day=parse_day(date), author=author, under=repos_dir))
+        return
 
     def go() -> None:
         from tilgen.cli.note_cmd import _settings

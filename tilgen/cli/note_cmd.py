@@ -71,6 +71,27 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         output.status(f"saved {result.path}")
 
 
+def run_all(opts: NoteOptions, *, day: dt.date, author: str | None, under: Path | None) -> None:
+    """``today --all``: one line per repository; exit 1 when any of them failed."""
+    from tilgen.batch import find_repos, today_all
+    from tilgen.config.layers import load_settings
+    from tilgen.errors import ExitCode
+
+    if opts.edit or opts.show_prompt or opts.json_out or opts.no_save:
+        raise TilgenError("--all writes every note as it is: without --edit, --show-prompt, "
+                          "--json or --no-save", exit_code=ExitCode.USAGE)
+    user = load_settings(repo_root=None).settings  # `repos` is read from the user config only
+    first = load_settings(repo_root=None, cli=opts.cli_overrides("embedded")).settings
+    failed = 0
+    for outcome in today_all(find_repos(user.repos, under), day=day, author=author,
+                             cli=opts.cli_overrides(first.backend),
+                             on_status=output.status if output.verbose() else None):
+        failed += not outcome.ok
+        output.console().print(outcome.line(), markup=False, highlight=False, soft_wrap=True)
+    if failed:
+        raise SystemExit(int(ExitCode.ERROR))
+
+
 def _edit(result: Any, settings: Any) -> Any:
     """The note after the user's edit, validated like the model's (a second chance given)."""
     from tilgen.log.edit import edit_until_valid, note_checker

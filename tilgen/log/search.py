@@ -18,7 +18,7 @@ from tilgen.atomic import write_atomic
 from tilgen.log.notes import SavedNote, note_files, read_note
 from tilgen.log.terms import analyse, hangul_words, identifier_terms, text_terms
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 TITLE_WEIGHT = 2  # title and keywords count twice: they name the lesson
 
 

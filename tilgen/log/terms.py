@@ -27,6 +27,10 @@ SUFFIXES = sorted("""은 는 이 가 을 를 에 의 도 만 와 과 로 으로 
     였다 였습니다 습니다 니다 를통해 들 들은 들을 들이 들의 에는 에서는 으로는 로는 과의 와의""".split(),
                   key=len, reverse=True)
 
+# Endings dropped only when what is left is a term the notes use (막기 -> 막, 줄이면 -> 줄이).
+SHORT_ENDINGS = ("기", "게", "고", "면", "지", "어", "아", "음")
+NUMBER = re.compile(r"(?<![\w.])\d{2,}(?![\w.])")
+
 _kiwi: Any = None
 
 
@@ -40,7 +44,7 @@ def identifier_terms(text: str) -> list[str]:
             out.append(whole)
         if len(parts) > 1:
             out += [p for p in parts if len(p) > 1 and p not in STOP]
-    return out
+    return out + NUMBER.findall(text)
 
 
 def hangul_words(text: str) -> list[str]:
@@ -73,7 +77,7 @@ def analyse(words: Iterable[str], vocab: dict[str, list[str]], *, allow_kiwi: bo
 
 
 def _fallback(word: str, known: set[str]) -> list[str]:
-    for suffix in SUFFIXES:
+    for suffix in (*SUFFIXES, *SHORT_ENDINGS):
         if word.endswith(suffix) and len(word) > len(suffix) and word[: -len(suffix)] in known:
             return [word[: -len(suffix)]]
     found: list[str] = []

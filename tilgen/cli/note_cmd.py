@@ -55,6 +55,8 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         )
     finally:
         stream.close()
+    if opts.edit:
+        result.note = _edit(result, settings)
     if not opts.no_save:
         pipeline.save(result, settings)
     if opts.json_out:
@@ -69,6 +71,41 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         output.status("nothing new since the last note: reused it without calling a model")
     if result.path:
         output.status(f"saved {result.path}")
+
+
+def run_all(opts: NoteOptions, *, day: dt.date, author: str | None, under: Path | None) -> None:
+    """``today --all``: one line per repository; exit 1 when any of them failed."""
+    from tilgen.batch import find_repos, today_all
+    from tilgen.config.layers import load_settings
+    from tilgen.errors import ExitCode
+
+    if opts.edit or opts.show_prompt or opts.json_out or opts.no_save:
+        raise TilgenError("--all writes every note as it is: without --edit, --show-prompt, "
+                          "--json or --no-save", exit_code=ExitCode.USAGE)
+    user = load_settings(repo_root=None).settings  # `repos` is read from the user config only
+    first = load_settings(repo_root=None, cli=opts.cli_overrides("embedded")).settings
+    failed = 0
+    for outcome in today_all(find_repos(user.repos, under), day=day, author=author,
+                             cli=opts.cli_overrides(first.backend),
+                             on_status=output.status if output.verbose() else None):
+        failed += not outcome.ok
+        output.console().print(outcome.line(), markup=False, highlight=False, soft_wrap=True)
+    if failed:
+        raise SystemExit(int(ExitCode.ERROR))
+
+
+def _edit(result: Any, settings: Any) -> Any:
+    """The note after the user's edit, validated like the model's (a second chance given)."""
+    from tilgen.log.edit import edit_until_valid, note_checker
+    from tilgen.note.schema import validate_note
+    from tilgen.note.store import render_file
+    from tilgen.pipeline import note_meta
+
+    note, day = result.note, result.changes.date
+    return edit_until_valid(render_file(note, note_meta(result)), note_checker(
+        note.title, note.keywords, lambda data: validate_note(data, date=day,
+                                                             language=settings.language)),
+        name=day.isoformat(), status=output.status)
 
 
 def _show_prompt(cs: ChangeSet, settings: Any) -> None:

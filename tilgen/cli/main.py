@@ -201,6 +201,9 @@ def _mount() -> None:
         app.command("serve")(remote_cmd.serve)
     except ImportError:
         pass
+    from tilgen.cli import init_cmd
+
+    app.command("init")(init_cmd.init)
     for module, name in (("tilgen.cli.eval_cmd", "eval"), ("tilgen.cli.bench_cmd", "bench")):
         try:
             mod = __import__(module, fromlist=["command"])

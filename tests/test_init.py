@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from tests.cli import ROOT, assert_clean, tilgen
 from tests.conftest import commit_files
@@ -59,7 +59,8 @@ def test_init_yes_writes_the_config_and_installs_the_hook(repo, isolated_home, t
                    str(tmp_path / "til"), "--no-pull", "--no-note", cwd=repo)
     assert again.returncode == 0, again.stderr
     text = (isolated_home / "config" / "config.toml").read_text()
-    assert text.startswith("# mine\nlanguage = \"en\"\n") and config(isolated_home)["language"] == "en"
+    assert text.startswith("# mine\nlanguage = \"en\"\n")
+    assert config(isolated_home)["language"] == "en"
 
 
 def test_init_yes_with_a_team_server_checks_it_and_writes_its_settings(repo, isolated_home):

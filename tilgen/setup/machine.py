@@ -60,8 +60,9 @@ def _gpus() -> tuple[Gpu, ...]:
     if smi is None:
         return ()
     try:
-        out = subprocess.run([smi, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
-                             capture_output=True, text=True, timeout=10, check=True).stdout
+        query = ["--query-gpu=name,memory.total", "--format=csv,noheader,nounits"]
+        out = subprocess.run([smi, *query], capture_output=True, text=True, timeout=10,
+                             check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return (Gpu("an NVIDIA GPU (nvidia-smi did not answer)", 0),)
     gpus = []

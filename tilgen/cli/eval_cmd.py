@@ -28,13 +28,10 @@ def command(
     """
 
     def go() -> None:
-        from tilgen.cli.options import NoteOptions
-        from tilgen.config.layers import load_settings
+        from tilgen.options import NoteOptions
         from tilgen.tools.evaluate import builtin_corpus, markdown_table, run_eval
 
-        first = load_settings(repo_root=None, cli={"backend": backend} if backend else None).settings
-        opts = NoteOptions(repo=Path("."), backend=backend, model=model, note_format=fmt)
-        settings = load_settings(repo_root=None, cli=opts.cli_overrides(first.backend)).settings
+        settings = NoteOptions(backend=backend, model=model, note_format=fmt).resolve(None)
 
         def show(r):  # type: ignore[no-untyped-def]
             state = "ok " if r.ok else "BAD"

@@ -2,62 +2,48 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from contextlib import ExitStack
 from typing import Any
 
-from tilgen.git.changes import ChangeSet
 from tilgen.cli import output
-from tilgen.cli.options import NoteOptions
-from tilgen.errors import TilgenError
+from tilgen.cli.options import NoteFlags
+from tilgen.git.source import ChangeSource
 
 
-def parse_day(value: str | None) -> dt.date:
-    if value in (None, "", "today"):
-        return dt.date.today()
-    if value == "yesterday":
-        return dt.date.today() - dt.timedelta(days=1)
-    try:
-        return dt.date.fromisoformat(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise TilgenError(f"invalid --date {value!r}: use YYYY-MM-DD, 'today' or 'yesterday'",
-                          exit_code=2) from None
-
-
-def _settings(opts: NoteOptions, repo_root: Path | None) -> Any:
-    from tilgen.config.layers import load_settings
-
-    first = load_settings(repo_root=repo_root, cli=NoteOptions(repo=opts.repo, backend=opts.backend)
-                          .cli_overrides("embedded")).settings
-    return load_settings(repo_root=repo_root, cli=opts.cli_overrides(first.backend)).settings
-
-
-def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
-             repo_root: Path | None) -> None:
-    """Collect changes, generate, print and save the note."""
+def run_note(source: ChangeSource, flags: NoteFlags) -> None:
+    """Write, print and (unless told not to) save the note for ``source``."""
     from tilgen import pipeline
-
-    settings = _settings(opts, repo_root)
-    with output.spinner("reading changes"):
-        cs = collect()
-    if opts.show_prompt:
-        _show_prompt(cs, settings)
-        return
     from tilgen.cli.live import NoteStream
 
-    stream = NoteStream(enabled=not opts.json_out and not output.quiet())
-    try:
-        result = pipeline.generate_note(
-            cs, settings, on_token=stream.feed, on_status=stream.status, progress=stream.progress
-        )
-    finally:
-        stream.close()
-    if not opts.no_save:
-        pipeline.save(result, settings)
-    if opts.json_out:
+    if flags.show_prompt:  # exactly what would be sent (compacted and redacted), no model
+        with output.spinner("reading changes"):
+            prompt, redactions = pipeline.preview(source, flags.options)
+        sys.stdout.write(prompt.text() + "\n")
+        if redactions:
+            output.status(f"{redactions} secret(s) redacted")
+        return
+    stream = NoteStream(enabled=not flags.json_out and not output.quiet())
+    with ExitStack() as waiting:
+        # A spinner until the pipeline's first word (a cache hit may bring none at all).
+        waiting.enter_context(output.spinner("reading changes"))
+
+        def first(callback: Callable[..., None]) -> Callable[..., None]:
+            def call(*args: Any) -> None:
+                waiting.close()
+                callback(*args)
+            return call
+
+        try:
+            result = pipeline.run(source, flags.options, on_token=first(stream.feed),
+                                  on_status=first(stream.status),
+                                  progress=first(stream.progress))
+        finally:
+            waiting.close()
+            stream.close()
+    if flags.json_out:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     if not output.quiet():
@@ -69,16 +55,3 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         output.status("nothing new since the last note: reused it without calling a model")
     if result.path:
         output.status(f"saved {result.path}")
-
-
-def _show_prompt(cs: ChangeSet, settings: Any) -> None:
-    """Print exactly what would be sent (after compaction and redaction), without a model."""
-    from tilgen.pipeline import prepare
-    from tilgen.note.prompt import build_prompt
-
-    prepared, languages, redactions = prepare(cs, settings)
-    prompt = build_prompt(prepared, languages=languages, language=settings.language,
-                          mode=settings.note_format)
-    sys.stdout.write(prompt.text() + "\n")
-    if redactions:
-        output.status(f"{redactions} secret(s) redacted")

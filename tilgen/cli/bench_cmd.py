@@ -42,8 +42,8 @@ def command(
     """
 
     def go() -> None:
-        from tilgen.tools.bench import markdown_table, report, run_bench
         from tilgen.options import NoteOptions
+        from tilgen.tools.bench import markdown_table, report, run_bench
 
         results = []
         choices: list[str | None] = list(model or [None])

@@ -47,8 +47,15 @@ def today(
     date: str | None = typer.Option(None, "--date", "-d", help="YYYY-MM-DD, today or yesterday."),
     author: str | None = typer.Option(None, "--author", "-a", help="E-mail to select, or 'all'."),
     repo: Repo = Path("."),
+    all_repos: bool = typer.Option(False, "--all", help="Every repository of the `repos` setting."),
+    repos_dir: Path | None = typer.Option(None, "--repos", help="Every repository under DIR."),
 ) -> None:
     """Write the note for today's commits (yours, on the current branch)."""
+    if all_repos or repos_dir:
+        from tilgen.cli.note_cmd import run_all
+
+        handle_errors(lambda: run_all(flags, day=date, author=author, under=repos_dir))
+        return
     _run(flags, lambda: ChangeSource.for_day(repo, date, author=author))
 
 
@@ -112,11 +119,24 @@ def _mount() -> None:
     app.add_typer(model_cmd.app, name="model")
     app.add_typer(config_cmd.app, name="config")
     app.add_typer(hook_cmd.app, name="hook")
+    from tilgen.cli import trust_cmd  # noqa: F401 - adds `config trust` and `config untrust`
+
     app.command("flush", epilog="Examples:  tilgen flush  ·  tilgen flush --repo .")(
         hook_cmd.flush_command)
     app.command("hook-run", hidden=True)(hook_cmd.hook_run_command)
     app.command("doctor")(remote_cmd.doctor)
     app.command("serve")(remote_cmd.serve)
+    from tilgen.cli import digest_cmd, init_cmd, log_cmd
+
+    app.command("digest", epilog="Examples:  tilgen digest  ·  tilgen digest --month  ·  "
+                "tilgen digest --date 2026-11-24 --repo api")(digest_cmd.command)
+    app.command("index", epilog="Examples:  tilgen index  ·  tilgen index --notes-dir ~/til")(
+        log_cmd.index_command)
+    app.command("search", epilog="Examples:  tilgen search 캐시 무효화  ·  "
+                "tilgen search collect_day --json")(log_cmd.search_command)
+    app.command("edit", epilog="Examples:  tilgen edit  ·  tilgen edit 2026-11-24 --repo api")(
+        log_cmd.edit_command)
+    app.command("init")(init_cmd.init)
     app.command("eval")(eval_cmd.command)
     app.command("bench")(bench_cmd.command)
 

@@ -6,11 +6,17 @@ import json
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tilgen.cli import output
 from tilgen.cli.options import NoteFlags
 from tilgen.git.source import ChangeSource
+
+if TYPE_CHECKING:
+    from tilgen.config.settings import Settings
+    from tilgen.note.schema import TilNote
+    from tilgen.pipeline import NoteResult
 
 
 def run_note(source: ChangeSource, flags: NoteFlags) -> None:
@@ -39,7 +45,8 @@ def run_note(source: ChangeSource, flags: NoteFlags) -> None:
         try:
             result = pipeline.run(source, flags.options, on_token=first(stream.feed),
                                   on_status=first(stream.status),
-                                  progress=first(stream.progress))
+                                  progress=first(stream.progress),
+                                  review=_edit if flags.edit else None)
         finally:
             waiting.close()
             stream.close()
@@ -55,3 +62,39 @@ def run_note(source: ChangeSource, flags: NoteFlags) -> None:
         output.status("nothing new since the last note: reused it without calling a model")
     if result.path:
         output.status(f"saved {result.path}")
+
+
+def run_all(flags: NoteFlags, *, day: str | None, author: str | None, under: Path | None) -> None:
+    """``today --all``: one line per repository; exit 1 when any of them failed."""
+    from tilgen.batch import find_repos, today_all
+    from tilgen.config.layers import load_settings
+    from tilgen.errors import ExitCode, TilgenError
+    from tilgen.git.source import parse_day
+
+    if flags.edit or flags.show_prompt or flags.json_out or not flags.options.save:
+        raise TilgenError("--all writes every note as it is: without --edit, --show-prompt, "
+                          "--json or --no-save", exit_code=ExitCode.USAGE)
+    user = load_settings(repo_root=None).settings  # `repos` is read from the user config only
+    failed = 0
+    for outcome in today_all(find_repos(user.repos, under), day=parse_day(day), author=author,
+                             options=flags.options,
+                             on_status=output.status if output.verbose() else None):
+        failed += not outcome.ok
+        output.console().print(outcome.line(), markup=False, highlight=False, soft_wrap=True)
+    if failed:
+        raise SystemExit(int(ExitCode.ERROR))
+
+
+def _edit(result: NoteResult, settings: Settings) -> TilNote:
+    """The note after the user's edit, validated like the model's (a second chance given)."""
+    from tilgen.log.edit import edit_until_valid, note_checker
+    from tilgen.note.schema import validate_note
+    from tilgen.note.store import render_file
+    from tilgen.pipeline import note_meta
+
+    note, day = result.note, result.changes.date
+    edited: TilNote = edit_until_valid(render_file(note, note_meta(result)), note_checker(
+        note.title, note.keywords, lambda data: validate_note(data, date=day,
+                                                             language=settings.language)),
+        name=day.isoformat(), status=output.status)
+    return edited

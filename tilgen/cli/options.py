@@ -41,6 +41,8 @@ SHARED: dict[str, tuple[Any, Any]] = {
         "--format", help="points (tilgen renders) | direct (model writes Markdown).")], None),
     "max_tokens": (Annotated[Optional[int], typer.Option(  # noqa: UP045
         "--max-tokens", help="Output token budget.")], None),
+    "edit": (Annotated[bool, typer.Option(
+        "--edit", "-e", help="Open the note in $VISUAL/$EDITOR before saving it.")], False),
 }
 
 
@@ -49,6 +51,7 @@ class NoteFlags:
     options: NoteOptions
     json_out: bool = False
     show_prompt: bool = False
+    edit: bool = False
 
 
 def note_command(fn: Callable[..., None]) -> Callable[..., None]:
@@ -66,7 +69,7 @@ def note_command(fn: Callable[..., None]) -> Callable[..., None]:
                               note_format=v["note_format"], max_tokens=v["max_tokens"],
                               cache=False if v["no_cache"] else None, save=not v["no_save"])
         fn(**kwargs, flags=NoteFlags(options, json_out=v["json_out"],
-                                     show_prompt=v["show_prompt"]))
+                                     show_prompt=v["show_prompt"], edit=v["edit"]))
 
     params = [*own, *shared]
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ vacuous and meta bullets, boilerplate snippets, garbled Korean words, wrong lang
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,14 @@ def test_facts_load_from_the_corpus_and_a_bad_line_names_the_file(tmp_path: Path
     (tmp_path / "facts.jsonl").write_text('{"id": "x", "facts": [{"any_of": "fetch"}]}\n')
     with pytest.raises(TilgenError, match="facts.jsonl:1: not a facts entry"):
         load_facts(tmp_path)
+
+
+def test_the_garbled_word_rule_keeps_its_measured_precision_and_recall():
+    """The labelled words of tests/data/korean_words.tsv (docs/QUALITY.md has the figures)."""
+    pytest.importorskip("kiwipiepy")
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from korean_words import confusion, labelled
+
+    c = confusion(labelled(), with_loanwords=True, fragments=True)
+    tp, fp, fn = len(c["tp"]), len(c["fp"]), len(c["fn"])
+    assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.9, c

@@ -135,11 +135,19 @@ def run_eval(corpus: Path, settings: Settings, *, limit: int | None = None,
 
 def rescore(report_path: Path, settings: Settings, corpus: Path | None = None) -> dict[str, Any]:
     """A saved report's notes scored again with today's measures, without a model: the
-    generation figures (seconds, tokens, attempts) are kept, every score is taken anew."""
+    generation figures (seconds, tokens, attempts) are kept, every score is taken anew.
+    ``report_path`` may also hold one case result a line (JSON Lines), with ``corpus`` given."""
     try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
+        text = report_path.read_text(encoding="utf-8")
+        try:
+            report = json.loads(text)
+        except ValueError:
+            report = {"cases": [json.loads(ln) for ln in text.splitlines() if ln.strip()]}
         saved_cases = report["cases"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        report.setdefault("model", saved_cases[0].get("model", "?") if saved_cases else "?")
+        report.setdefault("backend", "?")
+        report.setdefault("note_format", "points")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise TilgenError(f"{report_path} is not a saved eval report ({exc}); pass a file "
                           "written by tilgen eval --json or saved under its state directory",
                           exit_code=2) from exc

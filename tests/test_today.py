@@ -23,7 +23,7 @@ def read_note(path: Path) -> tuple[dict, str]:
 
 
 def notes(home: Path) -> list[Path]:
-    return sorted((home / "data" / "notes").rglob("*.md"))
+    return sorted((home / "data" / "notes").rglob("*/*.md"))
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ NoCacheOpt = typer.Option(False, "--no-cache", help="Generate again even if noth
 NotesDirOpt = typer.Option(None, "--notes-dir", help="Where to write notes.")
 FormatOpt = typer.Option(None, "--format", help="points (tilgen renders) | direct (model writes Markdown).")
 MaxTokensOpt = typer.Option(None, "--max-tokens", help="Output token budget.")
+EditOpt = typer.Option(False, "--edit", "-e", help="Open the note in $VISUAL/$EDITOR before saving it.")
 
 
 def _version(value: bool) -> None:
@@ -53,10 +54,10 @@ def main(
 
 def _opts(repo: Path, backend: str | None, model: str | None, json_out: bool, no_save: bool,
           show_prompt: bool, no_cache: bool, notes_dir: str | None, fmt: str | None,
-          max_tokens: int | None) -> NoteOptions:
+          max_tokens: int | None, edit: bool = False) -> NoteOptions:
     return NoteOptions(repo=repo, backend=backend, model=model, json_out=json_out, no_save=no_save,
                        show_prompt=show_prompt, no_cache=no_cache, notes_dir=notes_dir,
-                       note_format=fmt, max_tokens=max_tokens)
+                       note_format=fmt, max_tokens=max_tokens, edit=edit)
 
 
 def _repo_root(path: Path) -> tuple[object, Path]:
@@ -92,9 +93,20 @@ def today(
     json_out: bool = JsonOpt, no_save: bool = NoSaveOpt, show_prompt: bool = ShowPromptOpt,
     no_cache: bool = NoCacheOpt, notes_dir: Optional[str] = NotesDirOpt,
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
+    edit: bool = EditOpt,
+    all_repos: bool = typer.Option(False, "--all", help="Every repository of the `repos` setting."),
+    repos_dir: Optional[Path] = typer.Option(None, "--repos", help="Every repository under DIR."),
 ) -> None:
     """Write the note for today's commits (yours, on the current branch)."""
     from tilgen.cli.note_cmd import parse_day, run_note
+
+    if all_repos or repos_dir:
+        from tilgen.cli.note_cmd import run_all
+
+        opts = _opts(repo, backend, model, json_out, no_save, show_prompt, no_cache, notes_dir,
+                     fmt, max_tokens, edit)
+        handle_errors(lambda: run_all(opts, day=parse_day(date), author=author, under=repos_dir))
+        return
 
     def go() -> None:
         from tilgen.cli.note_cmd import _settings
@@ -102,7 +114,7 @@ def today(
 
         git_repo, root = _repo_root(repo)
         opts = _opts(repo, backend, model, json_out, no_save, show_prompt, no_cache, notes_dir,
-                     fmt, max_tokens)
+                     fmt, max_tokens, edit)
         who = author or _settings(opts, root).author
         day = parse_day(date)
         run_note(opts, lambda: collect_day(git_repo, day=day, author=who), repo_root=root)
@@ -117,10 +129,11 @@ def commit(
     json_out: bool = JsonOpt, no_save: bool = NoSaveOpt, show_prompt: bool = ShowPromptOpt,
     no_cache: bool = NoCacheOpt, notes_dir: Optional[str] = NotesDirOpt,
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
+    edit: bool = EditOpt,
 ) -> None:
     """Write a note for one commit or a range of commits."""
     _note_from_repo(repo, lambda r: _gitsource().collect_commits(r, rev), backend, model, json_out,
-                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens)
+                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens, edit)
 
 
 @app.command(epilog="Examples:  git add -p && tilgen staged  ·  tilgen staged --show-prompt")
@@ -129,10 +142,11 @@ def staged(
     json_out: bool = JsonOpt, no_save: bool = NoSaveOpt, show_prompt: bool = ShowPromptOpt,
     no_cache: bool = NoCacheOpt, notes_dir: Optional[str] = NotesDirOpt,
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
+    edit: bool = EditOpt,
 ) -> None:
     """Write a note for the staged (not yet committed) changes."""
     _note_from_repo(repo, lambda r: _gitsource().collect_staged(r), backend, model, json_out,
-                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens)
+                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens, edit)
 
 
 @app.command(epilog="Examples:  tilgen working  ·  tilgen working --no-save")
@@ -141,10 +155,11 @@ def working(
     json_out: bool = JsonOpt, no_save: bool = NoSaveOpt, show_prompt: bool = ShowPromptOpt,
     no_cache: bool = NoCacheOpt, notes_dir: Optional[str] = NotesDirOpt,
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
+    edit: bool = EditOpt,
 ) -> None:
     """Write a note for all uncommitted changes (staged, unstaged and new files)."""
     _note_from_repo(repo, lambda r: _gitsource().collect_working(r), backend, model, json_out,
-                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens)
+                    no_save, show_prompt, no_cache, notes_dir, fmt, max_tokens, edit)
 
 
 @app.command(epilog="Examples:  git show abc123 | tilgen patch -  ·  tilgen patch fix.diff --json")
@@ -154,6 +169,7 @@ def patch(
     json_out: bool = JsonOpt, no_save: bool = NoSaveOpt, show_prompt: bool = ShowPromptOpt,
     no_cache: bool = NoCacheOpt, notes_dir: Optional[str] = NotesDirOpt,
     fmt: Optional[str] = FormatOpt, max_tokens: Optional[int] = MaxTokensOpt,
+    edit: bool = EditOpt,
 ) -> None:
     """Write a note from any unified diff (git show, git diff, diff -u)."""
     from tilgen.cli.note_cmd import run_note
@@ -170,7 +186,7 @@ def patch(
             except OSError as exc:
                 raise TilgenError(f"cannot read {file}: {exc.strerror}", exit_code=2) from None
         opts = _opts(Path("."), backend, model, json_out, no_save, show_prompt, no_cache,
-                     notes_dir, fmt, max_tokens)
+                     notes_dir, fmt, max_tokens, edit)
         run_note(opts, lambda: collect_patch(data, name=name), repo_root=None)
 
     handle_errors(go)
@@ -186,6 +202,8 @@ def _mount() -> None:
         except ImportError:
             continue
         app.add_typer(mod.app, name=name)
+    from tilgen.cli import trust_cmd  # noqa: F401 - adds `config trust` and `config untrust`
+
     try:
         from tilgen.cli import hook_cmd
 
@@ -201,6 +219,17 @@ def _mount() -> None:
         app.command("serve")(remote_cmd.serve)
     except ImportError:
         pass
+    from tilgen.cli import digest_cmd, init_cmd, log_cmd
+
+    app.command("digest", epilog="Examples:  tilgen digest  ·  tilgen digest --month  ·  "
+                "tilgen digest --date 2026-11-24 --repo api")(digest_cmd.command)
+    app.command("index", epilog="Examples:  tilgen index  ·  tilgen index --notes-dir ~/til")(
+        log_cmd.index_command)
+    app.command("search", epilog="Examples:  tilgen search 캐시 무효화  ·  "
+                "tilgen search collect_day --json")(log_cmd.search_command)
+    app.command("edit", epilog="Examples:  tilgen edit  ·  tilgen edit 2026-11-24 --repo api")(
+        log_cmd.edit_command)
+    app.command("init")(init_cmd.init)
     for module, name in (("tilgen.cli.eval_cmd", "eval"), ("tilgen.cli.bench_cmd", "bench")):
         try:
             mod = __import__(module, fromlist=["command"])

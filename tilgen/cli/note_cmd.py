@@ -46,13 +46,17 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
     if opts.show_prompt:
         _show_prompt(cs, settings)
         return
-    stream = _Streamer(enabled=not opts.json_out and not output.quiet())
+    from tilgen.cli.live import NoteStream
+
+    stream = NoteStream(enabled=not opts.json_out and not output.quiet())
     try:
         result = pipeline.generate_note(
             cs, settings, on_token=stream.feed, on_status=stream.status, progress=stream.progress
         )
     finally:
         stream.close()
+    if opts.edit:
+        result.note = _edit(result, settings)
     if not opts.no_save:
         pipeline.save(result, settings)
     if opts.json_out:
@@ -69,6 +73,41 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         output.status(f"saved {result.path}")
 
 
+def run_all(opts: NoteOptions, *, day: dt.date, author: str | None, under: Path | None) -> None:
+    """``today --all``: one line per repository; exit 1 when any of them failed."""
+    from tilgen.batch import find_repos, today_all
+    from tilgen.config.layers import load_settings
+    from tilgen.errors import ExitCode
+
+    if opts.edit or opts.show_prompt or opts.json_out or opts.no_save:
+        raise TilgenError("--all writes every note as it is: without --edit, --show-prompt, "
+                          "--json or --no-save", exit_code=ExitCode.USAGE)
+    user = load_settings(repo_root=None).settings  # `repos` is read from the user config only
+    first = load_settings(repo_root=None, cli=opts.cli_overrides("embedded")).settings
+    failed = 0
+    for outcome in today_all(find_repos(user.repos, under), day=day, author=author,
+                             cli=opts.cli_overrides(first.backend),
+                             on_status=output.status if output.verbose() else None):
+        failed += not outcome.ok
+        output.console().print(outcome.line(), markup=False, highlight=False, soft_wrap=True)
+    if failed:
+        raise SystemExit(int(ExitCode.ERROR))
+
+
+def _edit(result: Any, settings: Any) -> Any:
+    """The note after the user's edit, validated like the model's (a second chance given)."""
+    from tilgen.log.edit import edit_until_valid, note_checker
+    from tilgen.note.schema import validate_note
+    from tilgen.note.store import render_file
+    from tilgen.pipeline import note_meta
+
+    note, day = result.note, result.changes.date
+    return edit_until_valid(render_file(note, note_meta(result)), note_checker(
+        note.title, note.keywords, lambda data: validate_note(data, date=day,
+                                                             language=settings.language)),
+        name=day.isoformat(), status=output.status)
+
+
 def _show_prompt(cs: ChangeSet, settings: Any) -> None:
     """Print exactly what would be sent (after compaction and redaction), without a model."""
     from tilgen.pipeline import prepare
@@ -80,58 +119,3 @@ def _show_prompt(cs: ChangeSet, settings: Any) -> None:
     sys.stdout.write(prompt.text() + "\n")
     if redactions:
         output.status(f"{redactions} secret(s) redacted")
-
-
-class _Streamer:
-    """Shows tokens as they stream (TTY only) and model download progress."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled and output.interactive()
-        self.tokens = 0
-        self._live: Any = None
-        self._text = ""
-        self._bar: Any = None
-
-    def status(self, message: str) -> None:
-        if self._live is None:
-            output.status(message)
-
-    def progress(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self._bar is None:
-            from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
-
-            self._bar = Progress(*Progress.get_default_columns(), DownloadColumn(),
-                                 TransferSpeedColumn(), console=output.err_console())
-            self._bar.start()
-            self._task = self._bar.add_task("model", total=total)
-        self._bar.update(self._task, completed=done)
-        if done >= total:
-            self._bar.stop()
-            self._bar = None
-
-    def feed(self, piece: str) -> None:
-        self.tokens += 1
-        if not self.enabled:
-            return
-        from rich.live import Live
-        from rich.text import Text
-
-        self._text += piece
-        tail = "\n".join(self._text.splitlines()[-8:])
-        view = Text(f"writing… {self.tokens} tokens\n{tail}", style="dim")
-        if self._live is None:
-            self._live = Live(view, console=output.err_console(), transient=True,
-                              refresh_per_second=8)
-            self._live.start()
-        else:
-            self._live.update(view)
-
-    def close(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None

@@ -20,6 +20,7 @@ class NoteOptions:
     show_prompt: bool = False
     no_cache: bool = False
     no_redact: bool = False
+    edit: bool = False
 
     def cli_overrides(self, backend_name: str) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import FAKE, ROOT, assert_clean, tilgen
+from tests.cli import FAKE, PLUGINS, ROOT, assert_clean, tilgen
 from tests.conftest import commit_files, git
 from tilgen.errors import ExitCode
 
@@ -177,7 +177,7 @@ def test_ctrl_c_mid_generation_saves_nothing_and_keeps_the_old_note(repo, isolat
     before = note.read_bytes()
     commit_files(repo, {"a.py": "x = 2\n"}, "second")
     started = tmp_path / "started"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TILGEN_FAKE_DELAY": "30",
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(PLUGINS)]), "TILGEN_FAKE_DELAY": "30",
            "TILGEN_FAKE_STARTED": str(started)}
     env.pop("TILGEN_RAISE", None)
     proc = subprocess.Popen([sys.executable, "-m", "tilgen", "today", "-b", FAKE], cwd=repo,

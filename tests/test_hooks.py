@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import FAKE, ROOT, assert_clean, tilgen
+from tests.cli import FAKE, PLUGINS, ROOT, assert_clean, tilgen
 from tests.conftest import git
 from tilgen import paths
 from tilgen.hook import install as hooks
@@ -31,7 +31,7 @@ NO_MODEL = {"TILGEN_BACKEND": "embedded", "TILGEN_EMBEDDED_MODEL_PATH": "/nonexi
 def hook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Commits made by the tests start real background jobs with the fake backend."""
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        filter(None, [str(ROOT), str(PLUGINS), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("TILGEN_BACKEND", FAKE)
     monkeypatch.setenv("TILGEN_HOOK_DELAY", "0.3")
     monkeypatch.setenv("TILGEN_FAKE_LOG", str(tmp_path / "fake-requests.log"))

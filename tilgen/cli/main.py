@@ -202,6 +202,8 @@ def _mount() -> None:
         except ImportError:
             continue
         app.add_typer(mod.app, name=name)
+    from tilgen.cli import trust_cmd  # noqa: F401 - adds `config trust` and `config untrust`
+
     try:
         from tilgen.cli import hook_cmd
 
@@ -217,7 +219,7 @@ def _mount() -> None:
         app.command("serve")(remote_cmd.serve)
     except ImportError:
         pass
-    from tilgen.cli import digest_cmd, log_cmd
+    from tilgen.cli import digest_cmd, init_cmd, log_cmd
 
     app.command("digest", epilog="Examples:  tilgen digest  ·  tilgen digest --month  ·  "
                 "tilgen digest --date 2026-11-24 --repo api")(digest_cmd.command)
@@ -227,6 +229,7 @@ def _mount() -> None:
                 "tilgen search collect_day --json")(log_cmd.search_command)
     app.command("edit", epilog="Examples:  tilgen edit  ·  tilgen edit 2026-11-24 --repo api")(
         log_cmd.edit_command)
+    app.command("init")(init_cmd.init)
     for module, name in (("tilgen.cli.eval_cmd", "eval"), ("tilgen.cli.bench_cmd", "bench")):
         try:
             mod = __import__(module, fromlist=["command"])

@@ -170,7 +170,10 @@ def validate(key: str, value: Any, *, origin: str, shown: Any = None) -> Any:
     """Check ``value`` for ``key`` with the settings model; return it as the model keeps it."""
     try:
         model = Settings.model_validate(nest({key: value}))
-    except ValidationError:
+    except ValidationError as exc:
+        own = [e["ctx"]["error"] for e in exc.errors() if e["type"] == "value_error"]
+        if own:  # a rule of the model's own (note_filename): its message says more
+            raise ConfigError(f"{origin}: key '{key}': {own[0]}") from None
         got = show(value if shown is None else shown)
         raise ConfigError(f"{origin}: key '{key}': expected {describe(key)}, got {got}") from None
     return value_of(model, key)

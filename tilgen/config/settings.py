@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tilgen.config.filename import check_pattern
 
 
 class _Section(BaseModel):
@@ -45,7 +47,7 @@ class GenerationSettings(_Section):
 
 
 class Settings(_Section):
-    backend: str = Field("embedded", description="embedded | remote (or a plugin 'module:Class').")
+    backend: str = Field("embedded", description="embedded | remote (or an installed plugin backend's name).")
     fallback_backend: str | None = Field(None, description="Backend to use when `backend` is down.")
     notes_dir: str | None = Field(None, description="Where notes are written.")
     note_filename: str = Field("{repo}/{date}.md", description="File name pattern under notes_dir.")
@@ -67,3 +69,8 @@ class Settings(_Section):
     embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
+
+    @field_validator("note_filename")
+    @classmethod
+    def _stays_in_notes_dir(cls, value: str) -> str:
+        return check_pattern(value)

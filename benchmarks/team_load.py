@@ -148,6 +148,7 @@ def raw_requests(urls: list[str], args: argparse.Namespace,
     """The create() arguments tilgen sends for each patch (built once, outside the timing)."""
     from tilgen.backends.base import GenerationRequest
     from tilgen.backends.remote.backend import RemoteBackend
+    from tilgen.backends.remote.modes import params
     from tilgen.config.layers import load_settings
     from tilgen.git.collect import collect_patch
     from tilgen.note.schema import points_schema
@@ -165,8 +166,8 @@ def raw_requests(urls: list[str], args: argparse.Namespace,
                                                                   settings.language),
             max_tokens=gen.max_tokens, temperature=gen.temperature, top_p=gen.top_p,
             top_k=gen.top_k, min_p=gen.min_p, repeat_penalty=gen.repeat_penalty, seed=gen.seed)
-        mode = backend.modes_for(urls[0], request)[0]
-        out.append(backend._params(request, mode))  # noqa: SLF001 - the very same request
+        mode = backend.modes.modes_for(urls[0], request)[0]
+        out.append(params(request, mode, model=backend.model_name))  # the very same request
     return out
 
 
@@ -275,8 +276,12 @@ def main() -> int:
     ways = args.ways.split(",")
     rows: list[dict[str, Any]] = []
     try:
-        # Warm-up: imports, bytecode, the mode cache, the servers' prompt caches.
+        # Warm-up: imports, bytecode, the mode cache, the servers' prompt caches, and each
+        # server's first concurrent batch (vLLM stalled 12-20 s on it once, whoever sent it).
         run_batch("api", 1, urls[:1], args, work, tmp)
+        for url in urls[:2] if args.replicas else urls[:1]:
+            run_batch("raw", min(10, max(int(n) for n in args.users.split(","))), [url], args,
+                      work, tmp)
         if "cli" in ways:
             run_batch("cli", 1, urls[:1], args, work, tmp)
         for n in counts:

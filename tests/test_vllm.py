@@ -20,8 +20,9 @@ import pytest
 
 from tests.cli import assert_clean, tilgen
 from tilgen.backends.base import GenerationRequest
-from tilgen.backends.remote.backend import RemoteBackend, _Progress
-from tilgen.backends.remote.probe import PROBE_SCHEMA, _honoured
+from tilgen.backends.remote.backend import RemoteBackend
+from tilgen.backends.remote.modes import PROBE_SCHEMA, honoured
+from tilgen.backends.remote.transport import Progress
 from tilgen.config.settings import RemoteSettings
 from tilgen.note.schema import validate_note
 from tilgen.tools.evaluate import builtin_corpus
@@ -70,7 +71,7 @@ def test_doctor_is_truthful(tmp_path: Path) -> None:
     assert checks["tokenizer"]["data"]["tokenizer"] == "vllm"
     structured = checks["structured output"]
     assert structured["status"] == "ok" and structured["data"]["mode"] == "json_schema"
-    assert _honoured("json_schema", structured["data"]["answer"])
+    assert honoured("json_schema", structured["data"]["answer"])
 
 
 def test_vllm_drops_a_schema_sent_with_json_object() -> None:
@@ -79,10 +80,10 @@ def test_vllm_drops_a_schema_sent_with_json_object() -> None:
     request = GenerationRequest(
         messages=[{"role": "user", "content": 'Reply with exactly {"ok": true}'}],
         json_schema=PROBE_SCHEMA, max_tokens=16, temperature=0.0, seed=0)
-    result = backend.generate_on(URL, request, None, progress=_Progress(),
+    result = backend.generate_on(URL, request, None, progress=Progress(),
                                  modes=["json_object_schema"])
     assert result.extra["structured_output"] == "json_object_schema"
-    assert not _honoured("json_object_schema", result.text), result.text
+    assert not honoured("json_object_schema", result.text), result.text
 
 
 def test_prefix_reuse_shows_as_cached_tokens() -> None:

@@ -1,0 +1,106 @@
+"""Structured output over HTTP: the ``response_format`` each request mode sends, and which
+mode each server accepted (remembered for a week, see ``state``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tilgen.backends.base import GenerationRequest
+from tilgen.backends.remote import state
+from tilgen.backends.remote.messages import fold_messages
+
+# Structured-output requests, most to least precise. vLLM takes the first; llama-cpp-python's
+# server rejects it (HTTP 500) but honours the second; the last two only ask for JSON.
+MODES = ("json_schema", "json_object_schema", "json_object", "none")
+# The probe asks for {"ok": true} in words but sends a schema that demands another key: a
+# server that silently drops the schema (vLLM does with json_object + schema) answers what
+# was asked, one that enforces it cannot.
+PROBE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"checked": {"type": "boolean"}},
+    "required": ["checked"],
+    "additionalProperties": False,
+}
+SCHEMA_MODES = ("json_schema", "json_object_schema")
+
+
+def params(request: GenerationRequest, mode: str, *, model: str,
+           fold: bool = False) -> dict[str, Any]:
+    """The chat-completion arguments of ``request``, streamed, in structured-output ``mode``;
+    ``fold``: as alternating user/assistant turns, for templates that refuse a system turn."""
+    out: dict[str, Any] = {
+        "model": model, "messages": fold_messages(request.messages) if fold else request.messages,
+        "max_tokens": request.max_tokens, "temperature": request.temperature,
+        "top_p": request.top_p, "stream": True, "stream_options": {"include_usage": True},
+    }
+    if request.seed is not None:
+        out["seed"] = request.seed
+    # Every sampling parameter, each time: a value left out takes vLLM's default from the
+    # model's generation_config.json (Qwen2.5: top_k 20, repetition_penalty 1.05) and
+    # llama.cpp's own (top_k 40, min_p 0.05, repeat_penalty 1.1) otherwise.
+    out["extra_body"] = {"top_k": request.top_k, "min_p": request.min_p,
+                         "repetition_penalty": request.repeat_penalty,  # vLLM's name
+                         "repeat_penalty": request.repeat_penalty}  # llama.cpp's
+    schema = request.json_schema
+    if mode == "json_schema":
+        out["response_format"] = {"type": "json_schema", "json_schema": {
+            "name": request.schema_name, "schema": schema, "strict": True}}
+    elif mode == "json_object_schema":
+        out["response_format"] = {"type": "json_object", "schema": schema}
+    elif mode == "json_object":
+        out["response_format"] = {"type": "json_object"}
+    return out
+
+
+class ModeMemory:
+    """The mode each server accepted, in this process and on disk, and whether its chat
+    template refused a system message."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self._modes: dict[str, str] = {}
+        self._fold: dict[str, bool] = {}
+
+    def folds_system(self, url: str) -> bool:
+        if url not in self._fold:
+            self._fold[url] = state.load_folds_system(url, self.model)
+        return self._fold[url]
+
+    def remember_fold(self, url: str) -> None:
+        self._fold[url] = True
+        state.save_folds_system(url, self.model)
+
+    def modes_for(self, url: str, request: GenerationRequest) -> list[str]:
+        """The modes to try on ``url``, from the one it accepted last time down."""
+        if request.json_schema is None:
+            return ["none"]
+        known = self._modes.get(url) or state.load_mode(url, self.model)
+        return list(MODES[MODES.index(known):] if known in MODES else MODES)
+
+    def remember(self, url: str, mode: str) -> None:
+        if self._modes.get(url) != mode:
+            self._modes[url] = mode
+            state.save_mode(url, self.model, mode)
+
+
+def probe_request() -> GenerationRequest:
+    """A tiny request whose answer shows whether a mode really holds to the schema."""
+    return GenerationRequest(
+        messages=[{"role": "system", "content": "You answer with JSON only."},
+                  {"role": "user", "content": 'Reply with exactly {"ok": true}'}],
+        json_schema=PROBE_SCHEMA, schema_name="probe", max_tokens=16, temperature=0.0,
+        top_p=1.0, repeat_penalty=1.0, seed=0)
+
+
+def honoured(mode: str, text: str) -> bool:
+    """Whether an answer in ``mode`` shows the mode held: a schema mode's answer follows the
+    probe schema, a JSON mode's answer is a JSON object."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    if mode in SCHEMA_MODES:
+        return (isinstance(data, dict) and set(data) == {"checked"}
+                and isinstance(data["checked"], bool))
+    return isinstance(data, dict)

@@ -242,6 +242,12 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def report(row: dict[str, Any]) -> None:
+    print(table([row]).splitlines()[-1], file=sys.stderr, flush=True)
+    for failure in row["failures"]:
+        print(f"    failed: {failure}", file=sys.stderr, flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", action="append", default=[], help="a running server's /v1 URL")
@@ -288,13 +294,13 @@ def main() -> int:
             for way in ways:
                 batch = run_batch(way, n, urls[:1], args, work, tmp)
                 rows.append(batch.summary())
-                print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+                report(rows[-1])
         if args.replicas:
             n = max(counts)
             both = run_batch("api", n, urls[:2], args, work, tmp)
             both.note = "two replicas, both up"
             rows.append(both.summary())
-            print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+            report(rows[-1])
             after = args.stop_after if args.stop_after is not None else both.wall_s / 3
 
             def stop() -> None:
@@ -307,6 +313,7 @@ def main() -> int:
                                  stop_after=after)
             failover.note = f"second replica stopped {after:.1f} s into the run"
             rows.append(failover.summary())
+            report(rows[-1])
     finally:
         for proc in procs:
             proc.kill()

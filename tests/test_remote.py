@@ -303,8 +303,8 @@ def test_request_carries_streaming_usage_and_sampling(fault_server: FaultServer)
 
 def test_every_sampling_parameter_is_sent_even_at_its_neutral_value(
         fault_server: FaultServer) -> None:
-    # Left out, vLLM takes the model's generation_config.json (Qwen2.5: repetition_penalty
-    # 1.05, top_k 20): the same settings would sample differently on vLLM and llama.cpp.
+    # Left out, vLLM takes the model's generation_config.json (Qwen2.5 sets top_k, top_p
+    # and repetition_penalty there): the same settings would sample differently on vLLM.
     fault_server.chat(stream_reply('{"sum": 5}'))
     request = ask()
     request.repeat_penalty, request.top_k, request.min_p, request.top_p = 1.0, 0, 0.0, 1.0

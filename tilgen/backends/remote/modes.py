@@ -37,7 +37,7 @@ def params(request: GenerationRequest, mode: str, *, model: str,
     if request.seed is not None:
         out["seed"] = request.seed
     # Every sampling parameter, each time: a value left out takes vLLM's default from the
-    # model's generation_config.json (Qwen2.5: top_k 20, repetition_penalty 1.05) and
+    # model's generation_config.json (Qwen2.5 sets top_k, top_p, repetition_penalty) and
     # llama.cpp's own (top_k 40, min_p 0.05, repeat_penalty 1.1) otherwise.
     out["extra_body"] = {"top_k": request.top_k, "min_p": request.min_p,
                          "repetition_penalty": request.repeat_penalty,  # vLLM's name

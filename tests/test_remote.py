@@ -399,3 +399,26 @@ def test_a_stream_already_shown_is_not_started_again_elsewhere(
         assert shown == ['{"su'] and not fault_server.calls(CHAT)
     finally:
         crashed.close()
+
+
+def test_requests_go_through_the_proxy_in_the_environment(
+        fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As the SDK's HTTP library did: HTTP_PROXY is honoured, NO_PROXY bypasses it.
+    target = "http://team-server.invalid:8000"
+    fault_server.script("GET", f"{target}/v1/models",
+                        Reply(body={"object": "list", "data": [{"id": "test-model"}]}))
+    fault_server.script("POST", f"{target}/v1/chat/completions", stream_reply('{"sum": 5}'))
+    monkeypatch.setenv("HTTP_PROXY", fault_server.root)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    backend = make(target + "/v1", retries=0)
+    assert [m["id"] for m in backend.served_models()] == ["test-model"]
+    assert json.loads(backend.generate(ask()).text) == {"sum": 5}
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    direct = FaultServer()
+    try:
+        direct.chat(stream_reply('{"sum": 5}'))
+        make(direct.url, retries=0).generate(ask())
+        assert direct.calls(CHAT)
+    finally:
+        direct.close()

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 
 class APIError(Exception):
@@ -127,6 +128,8 @@ class Client:
         self._headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json",
                          "User-Agent": "tilgen"}
         self._timeout, self._connect_timeout = timeout, connect_timeout
+        # HTTP(S)_PROXY and NO_PROXY, as the SDK's HTTP library honours them.
+        self._proxy = _proxy(parts.scheme, self._host)
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
         self.chat = SimpleNamespace(completions=SimpleNamespace(create=self._create))
@@ -149,18 +152,25 @@ class Client:
     def _url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
             split = urlsplit(path)
-            return split.path + (f"?{split.query}" if split.query else "")
-        return self._prefix + path
+            path = split.path + (f"?{split.query}" if split.query else "")
+        else:
+            path = self._prefix + path
+        if self._proxy and not self._https:  # a plain-HTTP proxy takes the whole URL
+            return f"http://{self._host}:{self._port}{path}"
+        return path
 
     def _connection(self) -> http.client.HTTPConnection:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
+        host, port = self._proxy or (self._host, self._port)
         if self._https:
-            return http.client.HTTPSConnection(self._host, self._port,
-                                               timeout=self._connect_timeout,
-                                               context=ssl.create_default_context())
-        return http.client.HTTPConnection(self._host, self._port, timeout=self._connect_timeout)
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                host, port, timeout=self._connect_timeout, context=ssl.create_default_context())
+            if self._proxy:  # through a CONNECT tunnel
+                conn.set_tunnel(self._host, self._port)
+            return conn
+        return http.client.HTTPConnection(host, port, timeout=self._connect_timeout)
 
     def _release(self, response: http.client.HTTPResponse) -> None:
         conn = getattr(response, "_tilgen_conn", None)
@@ -232,6 +242,15 @@ class Client:
     def _json(self, method: str, path: str, body: Any) -> Any:
         text = self._read(self._send(method, path, body))
         return json.loads(text)  # not JSON: ValueError, as the SDK raises
+
+
+def _proxy(scheme: str, host: str) -> tuple[str, int] | None:
+    """(host, port) of the proxy for ``scheme``://``host``, or None."""
+    url = getproxies().get(scheme)
+    if not url or proxy_bypass(host):
+        return None
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    return (parts.hostname or "localhost", parts.port or 80) if parts.hostname else None
 
 
 def _status_error(response: http.client.HTTPResponse, text: bytes) -> APIStatusError:

@@ -87,7 +87,9 @@ def start_llama(count: int, workdir: Path) -> tuple[list[str], list[subprocess.P
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(llama_model_file()),
              "--model_alias", TEST_MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(port),
-             "--n_ctx", str(LLAMA_SERVER_CTX * 2), "--n_threads", "2", "--verbose", "False"],
+             "--n_ctx", str(LLAMA_SERVER_CTX * 2), "--n_threads", "2", "--verbose", "False",
+             # By default a new request cuts the running answer short (ends it with [DONE]).
+             "--interrupt_requests", "False"],
             stdout=log, stderr=subprocess.STDOUT))
         urls.append(f"http://127.0.0.1:{port}/v1")
     import urllib.request

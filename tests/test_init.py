@@ -29,6 +29,25 @@ def test_the_model_rule(cores, memory, model):
     assert recommend(Machine(cores=cores, memory=memory)).model == model
 
 
+def test_a_gpu_is_named_with_the_way_to_use_it():
+    from tilgen.setup.machine import Gpu
+
+    machine = Machine(cores=8, memory=64 * GIB, gpus=(Gpu("NVIDIA H200", 141 * GIB),))
+    assert machine.describe() == "8 CPU cores, 64 GiB memory, NVIDIA H200 (141 GiB)"
+    rec = recommend(machine)
+    assert rec.model == DEFAULT and "GGML_CUDA" in rec.gpu_hint and "tilgen serve" in rec.gpu_hint
+    assert recommend(Machine(cores=8, memory=64 * GIB)).gpu_hint == ""
+
+
+def test_gpus_are_read_from_nvidia_smi(tmp_path, monkeypatch):
+    smi = tmp_path / "nvidia-smi"  # no GPU here: a stand-in that answers as the real one does
+    smi.write_text("#!/bin/sh\nprintf 'NVIDIA H200, 143771\\nNVIDIA H200, 143771\\n'\n")
+    smi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    gpus = read_machine().gpus
+    assert [g.name for g in gpus] == ["NVIDIA H200"] * 2 and gpus[0].memory == 143771 << 20
+
+
 def test_this_machine_is_read():
     machine = read_machine()
     assert machine.cores >= 1 and machine.memory > 256 << 20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -80,6 +81,16 @@ def test_init_yes_writes_the_config_and_installs_the_hook(repo, isolated_home, t
     text = (isolated_home / "config" / "config.toml").read_text()
     assert text.startswith("# mine\nlanguage = \"en\"\n")
     assert config(isolated_home)["language"] == "en"
+
+
+def test_init_yes_can_install_the_hook_for_every_repository(repo, isolated_home):
+    proc = tilgen("init", "--yes", "--model", TEST_MODEL, "--hook", "global", "--no-pull",
+                  "--no-note", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    hooks = subprocess.run(["git", "config", "--global", "core.hooksPath"], capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert (Path(hooks) / "post-commit").is_file()
+    assert not (repo / ".git" / "hooks" / "post-commit").exists()
 
 
 def test_init_yes_with_a_team_server_checks_it_and_writes_its_settings(repo, isolated_home):

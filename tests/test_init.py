@@ -145,6 +145,11 @@ def test_the_questions_through_a_terminal_and_no_at_the_end_writes_nothing(repo,
     child.sendline("")
     child.expect(r"Notes folder \[.*\]: ")
     child.sendline("")
+    child.expect(r"Note layout \(plain/obsidian/jekyll/hugo\) \[plain\]: ")
+    child.sendline("wiki")  # not a layout: asked again
+    child.expect("answer one of: plain, obsidian, jekyll, hugo")
+    child.expect(r"\[plain\]: ")
+    child.sendline("")
     child.expect(r"\(here/global/none\) \[here\]: ")
     child.sendline("none")
     child.expect("reachable")
@@ -173,6 +178,8 @@ def test_the_interactive_set_up_ends_with_todays_note(repo, isolated_home, tmp_p
     child.sendline(TEST_MODEL)
     child.expect(r"Notes folder \[.*\]: ")
     child.sendline(str(tmp_path / "til"))
+    child.expect(r"Note layout .* \[plain\]: ")
+    child.sendline("obsidian")
     child.expect(r"\[here\]: ")
     child.sendline("")
     child.expect(r"Go ahead\? \[Y/n\]: ")
@@ -180,10 +187,11 @@ def test_the_interactive_set_up_ends_with_todays_note(repo, isolated_home, tmp_p
     child.expect("hook installed")
     child.expect("writing today's note")
     child.expect(r"saved (\S+\.md)")
+    note = Path(child.match.group(1))
     child.expect(pytest.importorskip("pexpect").EOF)
     child.close()
     assert child.exitstatus == 0
-    [note] = (tmp_path / "til").rglob("*.md")
-    assert "TIL" in note.read_text(encoding="utf-8")
+    assert note.is_relative_to(tmp_path / "til") and "TIL" in note.read_text(encoding="utf-8")
     assert config(isolated_home)["embedded"] == {"model": TEST_MODEL}
+    assert config(isolated_home)["notes_layout"] == "obsidian"
     assert (repo / ".git" / "hooks" / "post-commit").is_file()

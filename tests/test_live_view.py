@@ -52,7 +52,7 @@ def test_points_appear_as_readable_bullets_while_the_model_writes(repo):
     screen = ANSI.sub("", "".join(p for _, p in pieces))
     # a point's Korean sentence as a bullet of the live view, before generation ended: the
     # token counter still rose after it was first drawn
-    drawn = ANSI.sub("", "")
+    drawn = ""
     first_bullet = None
     counts_after: list[int] = []
     for _, piece in pieces:

@@ -124,9 +124,9 @@ def test_a_snippet_found_in_two_hunks_is_shown_once():
     assert validate_note(note, date=DAY).content.count("/// The `Error` type.") == 1
 
 
-def test_snippet_prefers_added_lines_and_falls_back_to_removed():
+def test_snippet_prefers_added_lines_and_falls_back_to_removed_ones_marked_as_removed():
     assert snippet(Hunk("@@ -1 +1 @@", ["-old()", "+new()"])) == ["new()"]
-    assert snippet(Hunk("@@ -1,2 +0,0 @@", ["-gone()", "-also()"])) == ["gone()", "also()"]
+    assert snippet(Hunk("@@ -1,2 +0,0 @@", ["-gone()", "-also()"])) == ["-gone()", "-also()"]
 
 
 def test_snippet_drops_lines_that_would_close_the_fence():

@@ -175,7 +175,7 @@ def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
               on_token: TokenCallback | None, status: StatusCallback) -> NoteResult:
     gen = settings.generation
     messages = prompt.messages()
-    max_points = 5
+    max_points = 4
     problem = ""
     for attempt in (1, 2):
         schema = (points_schema(len(prompt.hunks), settings.language, max_points)
@@ -230,7 +230,7 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         except ValidationError as exc:
             raise InvalidNoteError(f"the answer does not match the points structure: "
                                    f"{describe_errors(exc)}") from None
-        data = render_points(answer, date=cs.date, hunks=prompt.hunks)
+        data = render_points(answer, date=cs.date, hunks=prompt.hunks, evidence=prompt.user)
     return validate_note(data, date=cs.date, language=settings.language)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from tilgen.git.changes import FileChange, Hunk
+from tilgen.note import checks
 from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
 
 MAX_SNIPPET_LINES = 8
@@ -19,8 +21,26 @@ def fence_language(f: FileChange) -> str:
     return (f.language or "").lower().replace(" ", "").replace("+", "p").replace("#", "sharp")
 
 
+# Lines that carry no lesson on their own: imports, package lines, comments, lone braces.
+BOILERPLATE = re.compile(
+    r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#include\b|extern crate\b"
+    r"|//|#(?![\[!])|/\*|\*|--|[{}()\[\];,]+$)"
+)
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(BOILERPLATE.match(line))
+
+
 def snippet(hunk: Hunk) -> list[str]:
-    """The most telling contiguous run of a hunk: its first added run, else its removed run."""
+    return code_snippet(hunk)[0]
+
+
+def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
+    """(lines, removed): the lines that carry the hunk's point. Its richest run of added code,
+    with boilerplate (imports, comments, blank lines) trimmed; comments only where the run
+    holds nothing else (a documentation change); a hunk that adds nothing shows its removed
+    run, marked as removed, so deleted code never reads as new."""
     for prefix in ("+", "-"):
         runs: list[list[str]] = []
         current: list[str] = []
@@ -32,13 +52,30 @@ def snippet(hunk: Hunk) -> list[str]:
                 current = []
         if current:
             runs.append(current)
-        runs = [[ln for ln in r] for r in runs if any(ln.strip() for ln in r)]
-        if runs:
-            best = max(runs, key=lambda r: sum(1 for ln in r if ln.strip()))
-            # A line holding a Markdown fence (Rust doc examples) would close ours early.
-            lines = _trim_blank([ln for ln in best if "```" not in ln])[:MAX_SNIPPET_LINES]
-            return textwrap.dedent("\n".join(lines)).splitlines()
-    return []
+        # A line holding a Markdown fence (Rust doc examples) would close ours early.
+        runs = [[ln for ln in r if "```" not in ln] for r in runs]
+        for plain in (is_boilerplate, _is_import):
+            rich = [r for r in runs if any(not plain(ln) for ln in r)]
+            if rich:
+                best = max(rich, key=lambda r: sum(1 for ln in r if not plain(ln)))
+                lines = _trim(best, plain)[:MAX_SNIPPET_LINES]
+                lines = textwrap.dedent("\n".join(lines)).splitlines()
+                return (lines, False) if prefix == "+" else ([f"-{ln}" for ln in lines], True)
+    return [], False
+
+
+_IMPORT = re.compile(r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#include\b)")
+
+
+def _is_import(line: str) -> bool:
+    return bool(_IMPORT.match(line))
+
+
+def _trim(lines: list[str], plain: Callable[[str], bool]) -> list[str]:
+    """Drop leading lines that carry nothing (closing brackets stay), and trailing blanks."""
+    while lines and plain(lines[0]) and lines[0].strip() not in ("}", ")", "]"):
+        lines = lines[1:]
+    return _trim_blank(lines)
 
 
 def _trim_blank(lines: list[str]) -> list[str]:
@@ -98,7 +135,8 @@ def _generic(keyword: str) -> bool:
 
 
 def render_points(
-    answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]]
+    answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
+    evidence: str | None = None,
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
     topic = " ".join(answer.topic.split()).rstrip(".")
@@ -126,6 +164,9 @@ def render_points(
     impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(prose(t))]  # as validated
     if any(t for t, _ in impersonal):
         points = impersonal
+    # Invented numbers and remarks about the commit go; none left is an invalid answer.
+    points = checks.keep([(t, ref) for t, ref in points if t],
+                         "\n".join(h.text() for _, h in hunks) if evidence is None else evidence)
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."
@@ -135,10 +176,11 @@ def render_points(
             if shown < MAX_SNIPPETS_PER_BULLET and 1 <= ref <= len(hunks) and ref not in used_hunks:
                 used_hunks.add(ref)
                 f, h = hunks[ref - 1]
-                code = snippet(h)
+                code, removed = code_snippet(h)
                 if code and tuple(code) not in shown_code:  # same lines in two hunks: once
                     shown_code.add(tuple(code))
-                    out += ["", f"```{fence_language(f)}", *code, "```"]
+                    lang = "diff" if removed else fence_language(f)
+                    out += ["", f"```{lang}", *code, "```"]
                     shown += 1
         out.append("")
     return {

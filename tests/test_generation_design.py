@@ -134,3 +134,8 @@ def test_a_snippet_skips_imports_and_comments_and_marks_removed_code():
 def test_a_documentation_hunk_still_shows_its_comment_lines():
     h = Hunk("@@ -1 +1 @@", ["-/// # const IGNORE: &str = stringify! {", "+/// # use thiserror::Error;"])
     assert code_snippet(h) == (["/// # use thiserror::Error;"], False)
+
+
+def test_go_import_specs_are_boilerplate():
+    h = Hunk("@@ -1,3 +1,3 @@", ["-\t\"fmt\"", "+\t\"strings\"", "+\t_ \"net/http/pprof\"", " )"])
+    assert code_snippet(h) == ([], False)

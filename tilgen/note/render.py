@@ -24,6 +24,7 @@ def fence_language(f: FileChange) -> str:
 # Lines that carry no lesson on their own: imports, package lines, comments, lone braces.
 BOILERPLATE = re.compile(
     r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#include\b|extern crate\b"
+    r"|([\w.]+\s+)?\"[\w./-]+\"$"  # a Go import spec: "fmt", _ "net/http/pprof"
     r"|//|#(?![\[!])|/\*|\*|--|[{}()\[\];,]+$)"
 )
 
@@ -64,7 +65,8 @@ def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
     return [], False
 
 
-_IMPORT = re.compile(r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#include\b)")
+_IMPORT = re.compile(r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#include\b"
+                     r"|([\w.]+\s+)?\"[\w./-]+\"$)")
 
 
 def _is_import(line: str) -> bool:

@@ -2,7 +2,9 @@
 # Install tilgen into ./.venv with a portable CPU build of llama-cpp-python.
 #   bash scripts/install.sh            # runtime (embedded + remote backends)
 #   bash scripts/install.sh test       # plus the test dependencies
-# The llama-cpp-python wheel is built once and cached in $TILGEN_WHEEL_CACHE.
+# The llama-cpp-python wheel comes from the cache ($TILGEN_WHEEL_CACHE), llama-cpp-python's
+# prebuilt CPU wheels ($TILGEN_PREBUILT_INDEX; "off" skips them) or a build from source, and
+# passes a real decode first (scripts/engine.py). TILGEN_ENGINE=build forces a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra="${1:-}"
@@ -35,22 +37,11 @@ export CMAKE_ARGS
 # One cached wheel per version and set of flags: other CMAKE_ARGS build (and keep) another.
 WHEEL_CACHE="$WHEEL_CACHE/$LLAMA_VERSION-$(printf '%s' "$CMAKE_ARGS" | sha256sum | cut -c1-12)"
 mkdir -p "$WHEEL_CACHE"
-wheel=$(ls "$WHEEL_CACHE"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head -n 1 || true)
-if [ -z "$wheel" ]; then
-  # --no-cache-dir: pip's own wheel cache is keyed by the source archive, not by CMAKE_ARGS,
-  # so without it a rebuild with other flags silently returns the earlier build.
-  echo "building llama-cpp-python $LLAMA_VERSION (CMAKE_ARGS=$CMAKE_ARGS); this takes a few minutes, once"
-  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
-    .venv/bin/python -m pip wheel -q --no-cache-dir --no-deps --no-binary llama-cpp-python \
-    "llama-cpp-python==$LLAMA_VERSION" -w "$WHEEL_CACHE"
-  wheel=$(ls "$WHEEL_CACHE"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n 1)
-fi
-# --force-reinstall: an installed build of the same version but other flags is replaced.
-.venv/bin/python -m pip install -q --force-reinstall --no-deps "$wheel"
-
-if [ "$extra" = "test" ]; then
-  .venv/bin/python -m pip install -q -e ".[embedded,test]" --find-links "$WHEEL_CACHE"
-else
-  .venv/bin/python -m pip install -q -e ".[embedded]" --find-links "$WHEEL_CACHE"
-fi
+if [ "$extra" = "test" ]; then spec=".[embedded,test]"; else spec=".[embedded]"; fi
+# The engine: the cached build, else llama-cpp-python's prebuilt CPU wheel, else a build from
+# source; each is kept only after a real decode in a subprocess (scripts/engine.py). tilgen
+# and its dependencies are installed after the first candidate, before its check.
+.venv/bin/python scripts/engine.py --python .venv/bin/python --version "$LLAMA_VERSION" \
+  --cache "$WHEEL_CACHE" \
+  --deps-cmd ".venv/bin/python -m pip install -q -e '$spec' --find-links '$WHEEL_CACHE'"
 echo "tilgen installed: $(.venv/bin/tilgen --version)"

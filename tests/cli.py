@@ -8,13 +8,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FAKE = "tests.fake_backend:FakeBackend"
+# tests/plugins holds an installed-package record whose entry point registers the fake
+# backend under the name "fake", as a third-party plugin registers itself.
+PLUGINS = ROOT / "tests" / "plugins"
+FAKE = "fake"
 
 
 def tilgen(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
            input: bytes | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, **(env or {})}
-    full["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full.get("PYTHONPATH")]))
+    full["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), str(PLUGINS), full.get("PYTHONPATH")]))
     full.pop("TILGEN_RAISE", None)  # the real CLI: errors become one line
     proc = subprocess.run(
         [sys.executable, "-m", "tilgen", *args], cwd=cwd, env=full, input=input,

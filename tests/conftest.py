@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+# The fake backend's entry point (tests/plugins), for tests that generate in-process.
+sys.path.append(str(Path(__file__).resolve().parent / "plugins"))
 
 AUTHOR_EMAIL = "dev@example.com"
 

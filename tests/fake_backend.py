@@ -1,7 +1,7 @@
 """A backend plugin for logic tests: answers instantly with a valid note.
 
-Select it with ``backend = "tests.fake_backend:FakeBackend"`` (the project root on
-PYTHONPATH). Each request is appended to ``$TILGEN_FAKE_LOG`` when set, so tests can count
+Select it with ``backend = "fake"``: the entry point in tests/plugins registers it (the
+project root and tests/plugins on PYTHONPATH, as tests/cli.py sets). Each request is appended to ``$TILGEN_FAKE_LOG`` when set, so tests can count
 generations across processes; ``$TILGEN_FAKE_DELAY`` seconds of sleep simulate a slow model
 (touching ``$TILGEN_FAKE_STARTED`` first). ``$TILGEN_FAKE_ANSWERS`` may name a JSON file holding a list of
 raw answers to return in turn (to drive retries and invalid output); an entry

@@ -228,3 +228,33 @@ def test_a_first_person_subject_is_taken_out_of_the_sentence(text, bullet):
         {"text": text, "hunk": 1}, {"text": "`a`의 값은 2입니다.", "hunk": 1}]})
     note = validate_note(render_points(answer, date=DAY, hunks=hunks), date=DAY)
     assert bullets(note.content)[0] == bullet
+
+
+def _strings(schema):
+    """Every string-typed subschema of a JSON schema."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string":
+            yield schema
+        for value in schema.values():
+            yield from _strings(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _strings(value)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_no_string_the_grammar_sees_has_a_length_limit(language):
+    # xgrammar (vLLM) turns a length-limited string into one that admits no escapes: a
+    # direct note's content could hold no newline and failed validation twice.
+    from tilgen.note.schema import direct_schema, points_schema
+
+    for schema in (direct_schema(DAY, language), points_schema(4, language)):
+        strings = list(_strings(schema))
+        assert strings
+        for sub in strings:
+            assert not {"minLength", "maxLength"} & set(sub), sub
+
+
+def test_an_empty_content_is_still_refused_without_the_grammar():
+    with pytest.raises(InvalidNoteError, match="content"):
+        validate_note(good(content=""), date=DAY)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli import assert_clean, tilgen
-from tests.servers import FaultServer, free_port, stream_reply
+from tests.servers import FaultServer, error_reply, free_port, stream_reply
 from tilgen.tools.doctor import check_embedded, check_remote
 from tilgen.errors import ConfigError, TilgenError
 from tilgen.tools.serve import format_command, run, served_names, vllm_command
@@ -23,7 +23,7 @@ def test_vllm_command_uses_documented_flags_and_an_env_reference() -> None:
         "vllm", "serve", "Qwen/Qwen2.5-Coder-1.5B-Instruct",
         "--served-model-name", "Qwen/Qwen2.5-Coder-1.5B-Instruct",
         "--max-model-len", "8192", "--gpu-memory-utilization", "0.9",
-        "--api-key", "$TILGEN_API_KEY",
+        "--enable-prompt-tokens-details", "--api-key", "$TILGEN_API_KEY",
         "--enable-lora", "--lora-modules", "til-ko=/adapters/til-ko", "--max-lora-rank", "32",
     ]
     assert served_names(argv) == ["Qwen/Qwen2.5-Coder-1.5B-Instruct", "til-ko"]
@@ -45,6 +45,29 @@ def test_vllm_command_options() -> None:
         vllm_command(Settings(), lora_modules=["no-path"])
     with pytest.raises(ConfigError, match="Hugging Face model id"):
         vllm_command(Settings(), model="til-ko")
+
+
+@pytest.mark.parametrize(("asked", "printed"), [
+    (8, "8"), (16, None), (12, None), (1, "1"), (17, "32"), (48, "64"), (300, "320"),
+    (512, "512")])
+def test_max_lora_rank_is_one_vllm_accepts(asked: int, printed: str | None) -> None:
+    # vLLM refuses to start on any rank outside {1, 8, 16, 32, 64, 128, 256, 320, 512};
+    # 16 is its default and is left out.
+    argv = vllm_command(Settings(), lora_modules=["a=/x"], max_lora_rank=asked)
+    got = argv[argv.index("--max-lora-rank") + 1] if "--max-lora-rank" in argv else None
+    assert got == printed
+    with pytest.raises(ConfigError, match="512"):
+        vllm_command(Settings(), lora_modules=["a=/x"], max_lora_rank=600)
+
+
+def test_the_rank_of_a_local_adapter_is_read_from_its_config(tmp_path: Path) -> None:
+    adapter = tmp_path / "til-ko"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text(json.dumps({"r": 24, "peft_type": "LORA"}))
+    argv = vllm_command(Settings(), lora_modules=[f"til-ko={adapter}"])
+    assert argv[argv.index("--max-lora-rank") + 1] == "32"
+    argv = vllm_command(Settings(), lora_modules=[f"til-ko={adapter}"], max_lora_rank=64)
+    assert argv[argv.index("--max-lora-rank") + 1] == "64"
 
 
 def test_run_without_vllm_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,7 +111,7 @@ def test_doctor_reports_a_missing_model_and_an_unreachable_server(
 
 
 def test_doctor_finds_the_structured_output_mode(fault_server: FaultServer) -> None:
-    fault_server.chat(stream_reply('{"ok": true}'))
+    fault_server.chat(stream_reply('{"checked": true}'))
     settings = Settings.model_validate({"backend": "remote", "remote": {
         "base_urls": [fault_server.url], "model": "test-model"}})
     checks = {c.name: c for c in check_remote(settings)}
@@ -96,3 +119,19 @@ def test_doctor_finds_the_structured_output_mode(fault_server: FaultServer) -> N
     assert checks["tokenizer"].status == "warn"  # the fault server has no tokenize endpoint
     assert checks["structured output"].data["mode"] == "json_schema"
     assert checks["context"].data["source"].startswith("default")
+
+
+def test_doctor_does_not_trust_a_schema_the_server_drops(fault_server: FaultServer) -> None:
+    # vLLM accepts {"type": "json_object", "schema": ...} and ignores the schema: the answer
+    # is then what the words asked for, not what the schema demands.
+    fault_server.chat(error_reply(400, "response_format json_schema is not supported"),
+                      stream_reply('{"ok": true}'), stream_reply('{"ok": true}'))
+    settings = Settings.model_validate({"backend": "remote", "remote": {
+        "base_urls": [fault_server.url], "model": "test-model"}})
+    structured = {c.name: c for c in check_remote(settings)}["structured output"]
+    assert structured.status == "warn", structured
+    assert structured.data["mode"] == "json_object"
+    assert "not held to the schema" in structured.detail
+    sent = [c.json["response_format"] for c in fault_server.calls("/v1/chat/completions")]
+    assert [r["type"] for r in sent] == ["json_schema", "json_object", "json_object"]
+    assert "schema" in sent[1] and "schema" not in sent[2]

@@ -1,8 +1,11 @@
-"""Backends by name: built-ins, or a plugin given as 'module:Class'."""
+"""Backends by name: the built-ins, or an installed plugin's entry point.
+
+A backend name is never imported as ``module:attribute``: a name that reaches here from a
+variable or a config file must not be able to run arbitrary code.
+"""
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable
 from typing import Any
@@ -46,16 +49,29 @@ def make_backend(
 
         api_key, _ = resolve_api_key(settings)
         return RemoteBackend(settings.remote, api_key=api_key)
-    if ":" in name:
-        module, _, attr = name.partition(":")
-        try:
-            cls = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError) as exc:
-            raise ConfigError(f"backend plugin {name!r} cannot be loaded: {exc}") from None
-        return cls(settings)
-    raise ConfigError(
-        f"unknown backend {name!r}; choose one of: {', '.join(BUILTIN)} (or a plugin 'module:Class')"
-    )
+    plugin = _plugin(name)
+    if plugin is not None:
+        return plugin.load()(settings)
+    raise ConfigError(f"unknown backend {name!r}; choose one of: {', '.join(names())}")
+
+
+ENTRY_POINT_GROUP = "tilgen.backends"
+
+
+def _plugin(name: str) -> Any:
+    """The installed entry point called ``name`` in the ``tilgen.backends`` group, if any."""
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+    return found[0] if found and name not in BUILTIN else None
+
+
+def names() -> list[str]:
+    """Every backend name make_backend accepts: built-ins first, then installed plugins."""
+    from importlib.metadata import entry_points
+
+    plugins = sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)} - set(BUILTIN))
+    return [*BUILTIN, *plugins]
 
 
 def default_threads() -> int:

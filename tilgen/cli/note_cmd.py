@@ -46,7 +46,9 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
     if opts.show_prompt:
         _show_prompt(cs, settings)
         return
-    stream = _Streamer(enabled=not opts.json_out and not output.quiet())
+    from tilgen.cli.live import NoteStream
+
+    stream = NoteStream(enabled=not opts.json_out and not output.quiet())
     try:
         result = pipeline.generate_note(
             cs, settings, on_token=stream.feed, on_status=stream.status, progress=stream.progress
@@ -80,58 +82,3 @@ def _show_prompt(cs: ChangeSet, settings: Any) -> None:
     sys.stdout.write(prompt.text() + "\n")
     if redactions:
         output.status(f"{redactions} secret(s) redacted")
-
-
-class _Streamer:
-    """Shows tokens as they stream (TTY only) and model download progress."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled and output.interactive()
-        self.tokens = 0
-        self._live: Any = None
-        self._text = ""
-        self._bar: Any = None
-
-    def status(self, message: str) -> None:
-        if self._live is None:
-            output.status(message)
-
-    def progress(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self._bar is None:
-            from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
-
-            self._bar = Progress(*Progress.get_default_columns(), DownloadColumn(),
-                                 TransferSpeedColumn(), console=output.err_console())
-            self._bar.start()
-            self._task = self._bar.add_task("model", total=total)
-        self._bar.update(self._task, completed=done)
-        if done >= total:
-            self._bar.stop()
-            self._bar = None
-
-    def feed(self, piece: str) -> None:
-        self.tokens += 1
-        if not self.enabled:
-            return
-        from rich.live import Live
-        from rich.text import Text
-
-        self._text += piece
-        tail = "\n".join(self._text.splitlines()[-8:])
-        view = Text(f"writing… {self.tokens} tokens\n{tail}", style="dim")
-        if self._live is None:
-            self._live = Live(view, console=output.err_console(), transient=True,
-                              refresh_per_second=8)
-            self._live.start()
-        else:
-            self._live.update(view)
-
-    def close(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None

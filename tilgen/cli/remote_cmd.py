@@ -39,7 +39,9 @@ GpuMemOpt = typer.Option(0.90, "--gpu-memory-utilization",
 LoraOpt = typer.Option(None, "--lora", help="A LoRA adapter NAME=PATH (repeatable); clients "
                        "use NAME as remote.model.")
 LoraRankOpt = typer.Option(None, "--max-lora-rank",
-                           help="Largest adapter rank (vLLM default: 16).")
+                           help="Largest adapter rank, rounded up to one vLLM accepts (1, 8, "
+                           "16, 32, 64, 128, 256, 320, 512); read from a local adapter's "
+                           "adapter_config.json when left out.")
 TpOpt = typer.Option(1, "--tensor-parallel-size", "-tp", help="GPUs to split the model over.")
 HostOpt = typer.Option(None, "--host", help="Address to listen on.")
 PortOpt = typer.Option(None, "--port", help="Port (vLLM default: 8000).")

@@ -162,9 +162,11 @@ def direct_schema(date: dt.date, language: str = "ko") -> dict[str, Any]:
                 "type": "array", "items": {"type": "string", "pattern": kw},
                 "minItems": 1, "maxItems": 3,
             },
-            # No maxLength: llama.cpp expands it into one grammar rule per character and
-            # refuses the grammar; max_tokens bounds the length instead.
-            "content": {"type": "string", "minLength": 1},
+            # No minLength or maxLength on any string the grammar sees: llama.cpp expands a
+            # maxLength into one rule per character and refuses the grammar, and xgrammar
+            # (vLLM) turns a length-limited string into one that admits no escapes, so the
+            # model could not write a newline. TilNote checks the lengths instead.
+            "content": {"type": "string"},
         },
         "required": ["title", "keywords", "content"],
         "additionalProperties": False,

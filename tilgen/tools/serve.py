@@ -7,6 +7,7 @@ own ``VLLM_API_KEY`` variable so it does not show up in the process list.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -17,6 +18,27 @@ from tilgen.errors import ConfigError, TilgenError
 from tilgen.config.settings import RemoteSettings, Settings
 
 _ENV_REF = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
+# The only values vLLM's --max-lora-rank accepts (0.11 to 0.33); it refuses to start otherwise.
+LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+DEFAULT_LORA_RANK = 16  # vLLM's own default
+
+
+def lora_rank(rank: int) -> int:
+    """The smallest rank vLLM accepts that holds an adapter of ``rank``."""
+    for allowed in LORA_RANKS:
+        if allowed >= rank:
+            return allowed
+    raise ConfigError(f"--max-lora-rank {rank} is above vLLM's largest ({LORA_RANKS[-1]})")
+
+
+def adapter_rank(path: str) -> int | None:
+    """The rank ``r`` in a local PEFT adapter's adapter_config.json, if it can be read."""
+    try:
+        with open(os.path.join(path, "adapter_config.json"), encoding="utf-8") as fh:
+            rank = json.load(fh).get("r")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return rank if isinstance(rank, int) and rank > 0 else None
 
 
 def vllm_command(
@@ -47,7 +69,9 @@ def vllm_command(
         raise ConfigError("--gpu-memory-utilization must be in (0, 1], e.g. 0.90")
     argv = ["vllm", "serve", model, "--served-model-name", served_model_name or model,
             "--max-model-len", str(max_model_len),
-            "--gpu-memory-utilization", f"{gpu_memory_utilization:g}"]
+            "--gpu-memory-utilization", f"{gpu_memory_utilization:g}",
+            # usage.prompt_tokens_details.cached_tokens: prefix reuse shows in `tilgen bench`
+            "--enable-prompt-tokens-details"]
     if tensor_parallel_size > 1:
         argv += ["--tensor-parallel-size", str(tensor_parallel_size)]
     if host:
@@ -65,8 +89,11 @@ def vllm_command(
                                   "e.g. til-ko=/adapters/til-ko")
         # vLLM: --enable-lora --lora-modules name=path [name=path ...]
         argv += ["--enable-lora", "--lora-modules", *lora_modules]
-        if max_lora_rank:
-            argv += ["--max-lora-rank", str(max_lora_rank)]
+        # Adapters found on this machine tell their rank; a server needs the largest.
+        ranks = [r for r in (adapter_rank(i.partition("=")[2]) for i in lora_modules) if r]
+        rank = max([max_lora_rank or 0, *ranks])
+        if rank and lora_rank(rank) != DEFAULT_LORA_RANK:
+            argv += ["--max-lora-rank", str(lora_rank(rank))]
     return argv
 
 

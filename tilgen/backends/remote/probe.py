@@ -15,12 +15,16 @@ COUNT_CACHE = 2048  # texts whose token count is kept per backend instance
 # vLLM's POST /tokenize {model, prompt} -> {count}; llama-cpp-python's POST
 # /extras/tokenize {input} -> {tokens}; llama.cpp's POST /tokenize {content} -> {tokens}.
 TOKENIZERS = ("vllm", "llama-cpp-python", "llama.cpp")
+# The probe asks for {"ok": true} in words but sends a schema that demands another key: a
+# server that silently drops the schema (vLLM does with json_object + schema) answers what
+# was asked, one that enforces it cannot.
 PROBE_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"ok": {"type": "boolean"}},
-    "required": ["ok"],
+    "properties": {"checked": {"type": "boolean"}},
+    "required": ["checked"],
     "additionalProperties": False,
 }
+SCHEMA_MODES = ("json_schema", "json_object_schema")
 
 
 def root_url(base_url: str) -> str:
@@ -146,10 +150,11 @@ class ProbeMixin:
 
     # -- structured output -------------------------------------------------------------------
     def probe_structured_output(self, url: str) -> tuple[str | None, str]:
-        """The first mode whose answer really matches a tiny schema, with that answer.
+        """The first mode the server really honours, with its answer.
 
-        Servers may silently ignore a request field, so the answer is checked, not the status.
-        Returns (None, last answer) when no mode gives valid JSON."""
+        Servers may silently ignore a request field, so the answer is checked, not the status:
+        a schema mode counts only when the answer follows the schema, a JSON mode when it is
+        JSON. Returns (None, last answer) when no mode gives valid JSON."""
         from tilgen.backends.remote.backend import MODES, _Progress
 
         request = GenerationRequest(
@@ -163,16 +168,19 @@ class ProbeMixin:
                 lambda u, m=list(MODES[start:]): self.generate_on(  # type: ignore[attr-defined]
                     u, request, None, progress=_Progress(), modes=m), urls=[url])
             mode, text = result.extra["structured_output"], result.text
-            if _is_ok_answer(text):
+            if _honoured(mode, text):
                 self.remember_mode(url, mode)  # type: ignore[attr-defined]
                 return mode, text
             start = MODES.index(mode) + 1
         return None, text
 
 
-def _is_ok_answer(text: str) -> bool:
+def _honoured(mode: str, text: str) -> bool:
     try:
         data = json.loads(text)
     except ValueError:
         return False
-    return isinstance(data, dict) and isinstance(data.get("ok"), bool)
+    if mode in SCHEMA_MODES:
+        return (isinstance(data, dict) and set(data) == {"checked"}
+                and isinstance(data["checked"], bool))
+    return isinstance(data, dict)

@@ -1,0 +1,72 @@
+"""The note as it forms, on a real pseudo-terminal with the real 0.5B model."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+
+import pytest
+
+from tests.cli import ROOT
+from tests.conftest import commit_files
+from tests.models import TEST_MODEL, test_model_path
+from tilgen.cli.live import BULLET
+
+pexpect = pytest.importorskip("pexpect")
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-B]|[=>78])")
+
+
+def terminal_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "TILGEN_RAISE", "NO_COLOR")}
+    env.update(TERM="xterm-256color", COLUMNS="100", LINES="40",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
+    return env
+
+
+def run_on_terminal(args: list[str], cwd: object) -> list[tuple[float, str]]:
+    """Everything the command draws, piece by piece, with the time each piece came."""
+    child = pexpect.spawn(sys.executable, ["-m", "tilgen", *args], cwd=str(cwd),
+                          env=terminal_env(), encoding="utf-8", codec_errors="replace",
+                          dimensions=(40, 100), timeout=600)
+    pieces: list[tuple[float, str]] = []
+    while True:
+        try:
+            pieces.append((time.monotonic(), child.read_nonblocking(4096, timeout=600)))
+        except pexpect.EOF:
+            break
+    child.close()
+    assert child.exitstatus == 0, "".join(p for _, p in pieces)[-2000:]
+    return pieces
+
+
+@pytest.mark.model
+def test_points_appear_as_readable_bullets_while_the_model_writes(repo):
+    test_model_path()
+    commit_files(repo, {"retry.py": "import time\n\n\ndef retry(call, attempts=3):\n"
+                        "    for n in range(attempts):\n        try:\n            return call()\n"
+                        "        except OSError:\n            time.sleep(2 ** n)\n"
+                        "    return call()\n"}, "Retry with exponential backoff")
+    pieces = run_on_terminal(["today", "--model", TEST_MODEL, "--no-save"], repo)
+    screen = ANSI.sub("", "".join(p for _, p in pieces))
+    # a point's Korean sentence as a bullet of the live view, before generation ended: the
+    # token counter still rose after it was first drawn
+    drawn = ANSI.sub("", "")
+    first_bullet = None
+    counts_after: list[int] = []
+    for _, piece in pieces:
+        drawn += ANSI.sub("", piece)
+        if first_bullet is None and re.search(re.escape(BULLET) + r"[^\n]*[가-힣]", drawn):
+            first_bullet = len(drawn)
+            continue
+        if first_bullet is not None:
+            counts_after += [int(n) for n in re.findall(r"writing… (\d+) tokens",
+                                                        drawn[first_bullet:])]
+    assert first_bullet is not None, screen[-3000:]
+    before = [int(n) for n in re.findall(r"writing… (\d+) tokens", drawn[:first_bullet])]
+    assert counts_after and max(counts_after) > max(before), screen[-3000:]
+    # never the raw answer: no JSON braces or field names on screen
+    assert "{" not in screen and '"points"' not in screen and '"text"' not in screen
+    # then the final note, rendered
+    assert re.search(r"\d{4}-\d{2}-\d{2} TIL", screen[first_bullet:])

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.note import checks
+from tilgen.note import reject
 from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
 
 MAX_SNIPPET_LINES = 8
@@ -167,7 +167,7 @@ def render_points(
     if any(t for t, _ in impersonal):
         points = impersonal
     # Invented numbers and remarks about the commit go; none left is an invalid answer.
-    points = checks.keep([(t, ref) for t, ref in points if t],
+    points = reject.keep([(t, ref) for t, ref in points if t],
                          "\n".join(h.text() for _, h in hunks) if evidence is None else evidence)
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):

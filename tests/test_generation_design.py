@@ -10,7 +10,7 @@ import pytest
 
 from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
-from tilgen.note import checks, evidence
+from tilgen.note import evidence, reject
 from tilgen.note.prompt import build_prompt, system_prompt
 from tilgen.note.render import code_snippet, render_points
 from tilgen.note.schema import KO_SENTENCE, PointsAnswer, points_schema, validate_note
@@ -87,14 +87,12 @@ def test_a_korean_point_cannot_spell_hangul_inside_backticks():
     assert not re.match(KO_SENTENCE, "`허드` 훅을 씁니다.")
 
 
-def test_invented_numbers_and_meta_points_are_found():
-    patch = "+func SetInterspersed(interspersed bool)\n PR/28 made it private\n"
-    assert checks.invented_numbers("204번 커밋에서 바뀌었습니다.", patch) == ["204"]
-    assert checks.invented_numbers("PR 28에서 `Set`을 추가합니다.", patch) == []
-    assert checks.is_meta("12월 2일에 프로젝트에서 커밋을 제작하였습니다.")
-    assert not checks.is_meta("`SetInterspersed`는 불리언 인자로 섞어 쓰기를 켜고 끕니다.")
-    assert checks.is_meta("이 코드는 `commit` 없이 프로젝트를 설명합니다.")
-    assert not checks.is_meta("`git commit` 뒤에 실행됩니다.")
+def test_a_point_with_an_invented_number_or_about_the_commit_has_a_problem():
+    f = FileChange(path="flag.go", language="Go", hunks=[SETTER])
+    proof = reject.evidence_of([f], ["PR/28 made it private"])
+    assert reject.problem("204번 커밋에서 바뀌었습니다.", proof) == "the number 204 is not in the changes"
+    assert "commit" in reject.problem("오늘 커밋을 제작하였습니다.", proof)
+    assert reject.problem("`SetInterspersed`는 불리언 인자로 섞어 쓰기를 켜고 끕니다.", proof) is None
 
 
 def _answer(*texts: str) -> PointsAnswer:

@@ -168,7 +168,8 @@ def render_points(
         points = impersonal
     # Invented numbers and remarks about the commit go; none left is an invalid answer.
     points = reject.keep([(t, ref) for t, ref in points if t],
-                         "\n".join(h.text() for _, h in hunks) if evidence is None else evidence)
+                         reject.evidence_of(list({id(f): f for f, _ in hunks}.values()))
+                         if evidence is None else evidence)
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."

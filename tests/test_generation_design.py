@@ -89,10 +89,18 @@ def test_a_korean_point_cannot_spell_hangul_inside_backticks():
 
 def test_a_point_with_an_invented_number_or_about_the_commit_has_a_problem():
     f = FileChange(path="flag.go", language="Go", hunks=[SETTER])
-    proof = reject.evidence_of([f], ["PR/28 made it private"])
+    proof = reject.Proof.of([f], ["PR/28 made it private"])
     assert reject.problem("204번 커밋에서 바뀌었습니다.", proof) == "the number 204 is not in the changes"
     assert "commit" in reject.problem("오늘 커밋을 제작하였습니다.", proof)
     assert reject.problem("`SetInterspersed`는 불리언 인자로 섞어 쓰기를 켜고 끕니다.", proof) is None
+
+
+def test_a_vague_point_goes_when_a_specific_one_remains():
+    proof = reject.Proof.of([FileChange(path="flag.go", language="Go", hunks=[SETTER])])
+    vague = ("타입스크립트의 특징과 문법은 다양한 기술에서 활용됩니다.", 0)
+    specific = ("`SetInterspersed`는 섞어 쓰기를 켜고 끕니다.", 1)
+    assert reject.keep([vague, specific], proof) == [specific]
+    assert reject.keep([vague], proof) == [vague]  # better a vague note than none
 
 
 def _answer(*texts: str) -> PointsAnswer:

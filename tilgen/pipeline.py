@@ -14,7 +14,7 @@ from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallb
 from tilgen.git.changes import ChangeSet
 from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
 from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
-from tilgen.note.reject import evidence_of
+from tilgen.note.reject import Proof
 from tilgen.note.render import render_points
 from pydantic import ValidationError
 
@@ -231,8 +231,8 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         except ValidationError as exc:
             raise InvalidNoteError(f"the answer does not match the points structure: "
                                    f"{describe_errors(exc)}") from None
-        evidence = evidence_of(cs.files, [c.subject for c in cs.commits])
-        data = render_points(answer, date=cs.date, hunks=prompt.hunks, evidence=evidence)
+        proof = Proof.of(cs.files, [c.subject for c in cs.commits])
+        data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof)
     return validate_note(data, date=cs.date, language=settings.language)
 
 

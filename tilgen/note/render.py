@@ -138,7 +138,7 @@ def _generic(keyword: str) -> bool:
 
 def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
-    evidence: str | None = None,
+    proof: reject.Proof | None = None,
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
     topic = " ".join(answer.topic.split()).rstrip(".")
@@ -166,10 +166,10 @@ def render_points(
     impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(prose(t))]  # as validated
     if any(t for t, _ in impersonal):
         points = impersonal
-    # Invented numbers and remarks about the commit go; none left is an invalid answer.
-    points = reject.keep([(t, ref) for t, ref in points if t],
-                         reject.evidence_of(list({id(f): f for f, _ in hunks}.values()))
-                         if evidence is None else evidence)
+    # Invented numbers, remarks about the commit and vague points go (see reject).
+    if proof is None:
+        proof = reject.Proof.of(list({id(f): f for f, _ in hunks}.values()))
+    points = reject.keep([(t, ref) for t, ref in points if t], proof)
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."

@@ -145,3 +145,12 @@ def test_a_documentation_hunk_still_shows_its_comment_lines():
 def test_go_import_specs_are_boilerplate():
     h = Hunk("@@ -1,3 +1,3 @@", ["-\t\"fmt\"", "+\t\"strings\"", "+\t_ \"net/http/pprof\"", " )"])
     assert code_snippet(h) == ([], False)
+
+
+def test_a_long_run_shows_the_lines_that_name_what_changed():
+    fields = [f"\tfield{i:02d}   int" for i in range(12)]
+    h = Hunk("@@ -1,13 +1,13 @@ type FlagSet struct {",
+             [f"-{ln}" for ln in fields] + ["-\tnoInterspersed bool"]
+             + [f"+{ln.replace('   ', '  ')}" for ln in fields] + ["+\tinterspersed  bool"])
+    lines, removed = code_snippet(h)
+    assert not removed and len(lines) == 8 and lines[-1].strip() == "interspersed  bool"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
 from tilgen.note import evidence
 
-PROMPT_VERSION = "til-2026.12-2"
+PROMPT_VERSION = "til-2026.12-3"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
@@ -21,8 +21,7 @@ How to read the changes:
   removed and added. Lines starting with "-" are OLD code that the change DELETED; lines
   starting with "+" are NEW code that it ADDED; other lines are unchanged context.
 - "names gone" no longer exist after the change: never present them, or removed lines, as new.
-  Describe the code as it is AFTER the change, compared with before ("`A` replaces `B`",
-  "`f` is removed", "`x` is now private instead of public").
+  Describe the code as it is AFTER the change, compared with what it was before.
 
 Rules:
 - Every point teaches one concrete fact of THESE changes: name the functions, types, fields or

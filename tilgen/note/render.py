@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.note import reject
+from tilgen.note import evidence, reject
 from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
 
 MAX_SNIPPET_LINES = 8
@@ -41,8 +41,11 @@ def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
     """(lines, removed): the lines that carry the hunk's point. Its richest run of added code,
     with boilerplate (imports, comments, blank lines) trimmed; comments only where the run
     holds nothing else (a documentation change); a hunk that adds nothing shows its removed
-    run, marked as removed, so deleted code never reads as new."""
-    for prefix in ("+", "-"):
+    run, marked as removed, so deleted code never reads as new. Runs and, in a long run, the
+    lines shown are the ones naming what the hunk adds (or removes), e.g. the one field
+    renamed in a realigned struct."""
+    new, gone = evidence.name_changes(hunk)
+    for prefix, names in (("+", new), ("-", gone)):
         runs: list[list[str]] = []
         current: list[str] = []
         for line in hunk.lines:
@@ -58,11 +61,26 @@ def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
         for plain in (is_boilerplate, _is_import):
             rich = [r for r in runs if any(not plain(ln) for ln in r)]
             if rich:
-                best = max(rich, key=lambda r: sum(1 for ln in r if not plain(ln)))
-                lines = _trim(best, plain)[:MAX_SNIPPET_LINES]
+                best = max(rich, key=lambda r: (_naming(r, names),
+                                                 sum(1 for ln in r if not plain(ln))))
+                lines = _window(_trim(best, plain), names)
                 lines = textwrap.dedent("\n".join(lines)).splitlines()
                 return (lines, False) if prefix == "+" else ([f"-{ln}" for ln in lines], True)
     return [], False
+
+
+def _naming(lines: list[str], names: list[str]) -> int:
+    """How many of ``lines`` hold one of ``names``."""
+    return sum(1 for ln in lines if any(n in ln for n in names))
+
+
+def _window(lines: list[str], names: list[str]) -> list[str]:
+    """At most MAX_SNIPPET_LINES of ``lines``: the first window holding the most names."""
+    if len(lines) <= MAX_SNIPPET_LINES:
+        return lines
+    starts = range(len(lines) - MAX_SNIPPET_LINES + 1)
+    best = max(starts, key=lambda i: (_naming(lines[i:i + MAX_SNIPPET_LINES], names), -i))
+    return _trim_blank(lines[best:best + MAX_SNIPPET_LINES])
 
 
 _IMPORT = re.compile(r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#include\b"

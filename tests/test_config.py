@@ -16,6 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 from tilgen import paths
+from tilgen.config import trust
 from tilgen.cli.config_cmd import app as config_app
 from tilgen.config.layers import load_settings, read_layer, resolve_api_key
 from tilgen.config.edit import config_template, set_value, unset_value
@@ -86,6 +87,7 @@ def test_user_file_overrides_defaults() -> None:
 def test_repo_file_overrides_user_file(repo: Path) -> None:
     user = user_file('backend = "remote"\nlanguage = "en"\n')
     (repo / ".tilgen.toml").write_text('backend = "embedded"\n[generation]\nseed = 7\n')
+    trust.trust(repo / ".tilgen.toml")  # backend is user-only: the file must be trusted
     resolved = load_settings(repo_root=repo, env={})
     assert resolved.settings.backend == "embedded"
     assert resolved.sources["backend"] == f"repo: {repo / '.tilgen.toml'}"
@@ -100,6 +102,7 @@ def test_pyproject_tool_table_is_the_repo_layer(repo: Path) -> None:
         '[project]\nname = "x"\n\n[tool.tilgen]\nbackend = "embedded"\n\n'
         "[tool.tilgen.embedded]\nn_ctx = 2048\n"
     )
+    trust.trust(repo / "pyproject.toml")
     resolved = load_settings(repo_root=repo, env={})
     assert resolved.settings.backend == "embedded"
     assert resolved.settings.embedded.n_ctx == 2048
@@ -449,6 +452,7 @@ def test_get_prints_plain_values_and_suggests_keys() -> None:
 
 def test_path_lists_config_files_and_directories(repo: Path, monkeypatch) -> None:
     (repo / ".tilgen.toml").write_text('notes_dir = "/srv/notes"\n')
+    trust.trust(repo / ".tilgen.toml")
     monkeypatch.chdir(repo)
     lines = cli("path").stdout.splitlines()
     assert f"user config: {paths.user_config_file()} (missing)" in lines

@@ -1,4 +1,4 @@
-"""`tilgen config`: show, get, set, unset, path, edit."""
+"""`tilgen config`: show, get, set, unset, path, edit, trust, untrust."""
 
 from __future__ import annotations
 
@@ -81,15 +81,20 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print {key: {value, source}} as JSON."),
 ) -> None:
     """Show every setting, its value, and the layer it came from."""
-    from tilgen.config.layers import describe_file, load_settings, settings_rows
+    from tilgen.config.layers import describe_file, ignored_rows, load_settings, settings_rows
     from tilgen.config.keys import to_text
 
-    resolved = load_settings(repo_root=_repo_root())
+    resolved = load_settings(repo_root=_repo_root(), warn=False)
     rows = settings_rows(resolved)
+    ignored = ignored_rows(resolved)
     if as_json:
-        data = {key: {"value": value, "source": source} for key, value, source in rows}
+        data: dict[str, Any] = {key: {"value": value, "source": source}
+                                for key, value, source in rows}
+        for key, value, source in ignored:
+            data[key]["ignored"] = {"value": value, "source": source}
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    rows += ignored
     repo = describe_file(resolved.repo_file) if resolved.repo_file else "none"
     user = f"{resolved.user_file}" + ("" if resolved.user_file.exists() else " (missing)")
     shown = [(key, "(unset)" if value is None else to_text(value) or "(empty)", source)
@@ -108,7 +113,7 @@ def show(
     for column in ("key", "value", "source"):
         table.add_column(column, overflow="fold")
     for key, text, source in shown:
-        style = "dim" if source == "default" else ""
+        style = "dim" if source == "default" else "yellow" if source.startswith("ignored") else ""
         table.add_row(Text(key), Text(text), Text(source, style=style))
     Console().print(table)
 
@@ -147,14 +152,23 @@ def set_(
     """Validate VALUE and write it to the user config file (or the repository's)."""
     from tilgen.config.edit import set_value
     from tilgen.config.keys import to_text
+    from tilgen.config.layers import describe_file
+
+    from tilgen.config import trust
 
     target = _target(repo)
+    trusted = repo and target.exists() and trust.is_trusted(target)
     written = set_value(target, key, value)
+    if trusted:  # the user's own edit through tilgen keeps the file trusted
+        trust.trust(target)
     if written is None:
         typer.echo(f"unset {key} in {target}")
     else:
         typer.echo(f"set {key} = {to_text(written)} in {target}")
     _warn_if_overridden(key, target)
+    if repo and written is not None and not trusted and not trust.repo_safe(key, written):
+        typer.echo(f"note: {key} is user-only; it applies from {describe_file(target)} once you "
+                   "trust the file: tilgen config trust", err=True)
 
 
 @app.command(
@@ -247,3 +261,4 @@ def _warn_if_overridden(key: str, target: Path) -> None:
         return
     if source != "default" and not source.endswith(f": {target}"):
         typer.echo(f"note: {source} overrides this value ({describe_file(target)})", err=True)
+

@@ -96,10 +96,6 @@ def _unwrap_optional(ann: Any) -> tuple[Any, bool]:
     return ann, False
 
 
-def is_optional(key: str) -> bool:
-    return _unwrap_optional(FIELDS[key].annotation)[1]
-
-
 def describe(key: str) -> str:
     """What ``key`` accepts, e.g. ``an integer ≥ 512 and ≤ 131072``."""
     info = FIELDS[key]
@@ -170,7 +166,10 @@ def validate(key: str, value: Any, *, origin: str, shown: Any = None) -> Any:
     """Check ``value`` for ``key`` with the settings model; return it as the model keeps it."""
     try:
         model = Settings.model_validate(nest({key: value}))
-    except ValidationError:
+    except ValidationError as exc:
+        own = [e["ctx"]["error"] for e in exc.errors() if e["type"] == "value_error"]
+        if own:  # a rule of the model's own (note_filename): its message says more
+            raise ConfigError(f"{origin}: key '{key}': {own[0]}") from None
         got = show(value if shown is None else shown)
         raise ConfigError(f"{origin}: key '{key}': expected {describe(key)}, got {got}") from None
     return value_of(model, key)

@@ -1,4 +1,5 @@
-"""Layered settings: defaults < user file < repository file < TILGEN_* variables < flags.
+"""Layered settings: defaults < user file < repository file < TILGEN_* variables < flags
+(a repository file sets user-only keys only when trusted: :mod:`tilgen.config.trust`).
 
 This is the one place that decides what a setting's value is and where it came from.
 """
@@ -11,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from tilgen import paths
+from tilgen.config import trust
 from tilgen.config.keys import (
     ENV_KEYS,
     FIELDS,
@@ -28,6 +29,7 @@ from tilgen.config.keys import (
     value_of,
 )
 from tilgen.errors import ConfigError
+from tilgen.secrets.mask import mask_secret, mask_url  # noqa: F401 - also used from here
 from tilgen.config.settings import Settings
 
 REPO_FILE = ".tilgen.toml"
@@ -41,6 +43,7 @@ class ResolvedSettings:
     sources: dict[str, str]  # dotted key -> "default" | "user: /p" | "env: VAR" | "cli: --flag"
     user_file: Path = field(default_factory=paths.user_config_file)
     repo_file: Path | None = None
+    ignored: dict[str, Any] = field(default_factory=dict)  # untrusted repo keys left out
 
 
 def describe_file(path: Path) -> str:
@@ -126,6 +129,18 @@ def tilgen_table(doc: Any, path: Path) -> Any:
 
 def read_layer(path: Path) -> dict[str, Any] | None:
     """The validated settings ``path`` sets, as dotted keys; None if it sets nothing."""
+    flat = raw_layer(path)
+    return None if flat is None else _validated(flat, path)
+
+
+def _validated(flat: dict[str, Any], path: Path) -> dict[str, Any]:
+    origin = describe_file(path)
+    return {key: validate(key, value, origin=origin) for key, value in flat.items()}
+
+
+def raw_layer(path: Path) -> dict[str, Any] | None:
+    """The known keys ``path`` sets, as dotted keys, values not yet validated; None if it
+    sets nothing. Unknown keys, misplaced tables and secrets are errors already."""
     table = tilgen_table(parse_toml(path), path)
     if table is None:
         return None
@@ -146,7 +161,6 @@ def read_layer(path: Path) -> dict[str, Any] | None:
             )
         if key not in FIELDS:
             raise ConfigError(f"{origin}: {unknown_key_message(key)}")
-        flat[key] = validate(key, value, origin=origin)
     return flat
 
 
@@ -174,19 +188,29 @@ def load_settings(
     cli: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     cli_flags: Mapping[str, str] | None = None,
+    warn: bool = True,
 ) -> ResolvedSettings:
     """Resolve every setting through the layers; ``cli`` maps dotted keys to flag values.
 
     ``cli_flags`` names the flag behind a key for messages (default ``--<last-part>``).
+    User-only keys of an untrusted repository file (:mod:`tilgen.config.trust`) are left
+    out, into ``ignored``; ``warn`` says so once on stderr.
     """
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
     sources = dict.fromkeys(KEYS, "default")
     user_file = paths.user_config_file()
     repo_file = find_repo_config(repo_root)
+    ignored: dict[str, Any] = {}
     for path, layer in ((user_file, "user"), (repo_file, "repo")):
-        flat = read_layer(path) if path is not None else None
-        for key, value in (flat or {}).items():
+        flat = raw_layer(path) if path is not None else None
+        if path is None or not flat:
+            continue
+        if layer == "repo":  # ignored keys are not even validated: not ours to judge
+            flat, ignored = trust.split(flat, path)
+            if ignored and warn:
+                trust.warn_once(trust.ignored_message(path, ignored, repo_root=repo_root))
+        for key, value in _validated(flat, path).items():
             values[key] = value
             sources[key] = f"{layer}: {path}"
     for var, key in ENV_KEYS.items():
@@ -209,7 +233,8 @@ def load_settings(
             values[key] = validate(key, value, origin=origin)
         sources[key] = f"cli: {flag}"
     settings = Settings.model_validate(nest(values))
-    return ResolvedSettings(settings, sources, user_file=user_file, repo_file=repo_file)
+    return ResolvedSettings(settings, sources, user_file=user_file, repo_file=repo_file,
+                            ignored=ignored)
 
 
 def resolve_api_key(
@@ -237,24 +262,6 @@ def resolve_api_key(
     return None, "not set"
 
 
-def mask_secret(value: str) -> str:
-    return "****" + value[-4:] if len(value) >= 16 else "****"
-
-
-def mask_url(url: str) -> str:
-    """Hide a password written into a URL (``https://user:pw@host``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:****@{parts.hostname or ''}"
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def settings_rows(
     resolved: ResolvedSettings, *, env: Mapping[str, str] | None = None
 ) -> list[tuple[str, Any, str]]:
@@ -269,3 +276,11 @@ def settings_rows(
             secret, source = resolve_api_key(resolved.settings, env=env)
             rows.append(("remote.api_key", mask_secret(secret) if secret else None, source))
     return rows
+
+
+def ignored_rows(resolved: ResolvedSettings) -> list[tuple[str, Any, str]]:
+    """(key, value, source) for each key an untrusted repository file tried to set."""
+    where = f"ignored: {describe_file(resolved.repo_file)} (not trusted; tilgen config trust)" \
+        if resolved.repo_file else "ignored"
+    return [(key, [mask_url(url) for url in value] if key == "remote.base_urls" else value, where)
+            for key, value in resolved.ignored.items()]

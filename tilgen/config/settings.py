@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tilgen.config.filename import check_pattern
 
 
 class _Section(BaseModel):
@@ -45,7 +47,7 @@ class GenerationSettings(_Section):
 
 
 class Settings(_Section):
-    backend: str = Field("embedded", description="embedded | remote (or a plugin 'module:Class').")
+    backend: str = Field("embedded", description="embedded | remote (or an installed plugin backend's name).")
     fallback_backend: str | None = Field(None, description="Backend to use when `backend` is down.")
     notes_dir: str | None = Field(None, description="Where notes are written.")
     note_filename: str = Field("{repo}/{date}.md", description="File name pattern under notes_dir.")
@@ -57,6 +59,18 @@ class Settings(_Section):
     redact: bool = Field(True, description="Redact secrets before building the prompt.")
     ignore: list[str] = Field(default_factory=list, description="Extra gitignore-style patterns.")
     cache: bool = Field(True, description="Reuse a note when nothing changed.")
+    notes_layout: Literal["plain", "obsidian", "jekyll", "hugo"] = Field(
+        "plain", description="File names and front matter: plain | obsidian | jekyll | hugo."
+    )
+    index: bool = Field(True, description="Rewrite README.md in notes_dir after every save.")
+    related: bool = Field(True, description="List a new note's 3 most related past notes.")
+    repos: list[str] = Field(default_factory=list,
+                             description="Repositories for `tilgen today --all` (user config only).")
     embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
+
+    @field_validator("note_filename")
+    @classmethod
+    def _stays_in_notes_dir(cls, value: str) -> str:
+        return check_pattern(value)

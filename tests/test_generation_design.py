@@ -154,3 +154,21 @@ def test_a_long_run_shows_the_lines_that_name_what_changed():
              + [f"+{ln.replace('   ', '  ')}" for ln in fields] + ["+\tinterspersed  bool"])
     lines, removed = code_snippet(h)
     assert not removed and len(lines) == 8 and lines[-1].strip() == "interspersed  bool"
+
+
+def test_commit_message_bodies_are_evidence_without_their_trailers():
+    from tilgen.git.changes import CommitInfo
+    from tilgen.git.collect import collect_patch
+
+    patch = ("commit 1234567890abcdef1234567890abcdef12345678\nAuthor: A <a@b.c>\n"
+             "Date:   Wed Dec 2 10:00:00 2026 +0000\n\n    Use a setter\n    \n"
+             "    NoInterspersed could only turn mixing off.\n    \n    Signed-off-by: A <a@b.c>\n\n"
+             "diff --git a/f.go b/f.go\n--- a/f.go\n+++ b/f.go\n@@ -1 +1 @@\n-a\n+b\n")
+    cs = collect_patch(patch.encode(), name="p", repo_name="r")
+    assert cs.commits[0].subject == "Use a setter"
+    assert cs.commits[0].body.startswith("NoInterspersed could only turn mixing off.")
+    cs.date = DAY
+    user = build_prompt(cs, languages=["Go"]).user
+    assert "- 1234567890ab Use a setter\n  NoInterspersed could only turn mixing off." in user
+    assert "Signed-off-by" not in user
+    assert CommitInfo(sha="x", subject="s").body == ""

@@ -76,7 +76,7 @@ def describe(hunk: Hunk) -> str:
     if where:
         parts.append(f"in `{where[:80]}`")
     added, removed = hunk.added, hunk.removed
-    if hunk.is_new_file_hunk:
+    if hunk.header.startswith("@@ -0,0 "):
         parts.append(f"new file, {_lines(added)} added")
     elif not added:
         parts.append(f"{_lines(removed)} REMOVED, nothing added: this code no longer exists")

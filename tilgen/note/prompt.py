@@ -6,6 +6,7 @@ and the changes come last, so llama.cpp and vLLM can reuse the cached prompt pre
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
@@ -109,7 +110,9 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
     out: list[str] = []
     if cs.commits:
         out.append("Commits:")
-        out += [f"- {c.short} {c.subject}" + (" (merge)" if c.is_merge else "") for c in cs.commits]
+        for c in cs.commits:
+            out.append(f"- {c.short} {c.subject}" + (" (merge)" if c.is_merge else ""))
+            out += [f"  {line}" for line in message_body(c.body)]
     out.append("Files:")
     for f in cs.files:
         counts = f" (+{f.added} -{f.removed})" if f.hunks else ""
@@ -125,6 +128,23 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
             out.append(f"[#{len(hunks)}] {f.path}: {evidence.describe(h)}")
             out.append(evidence.body(h))
     return "\n".join(out), hunks
+
+
+_TRAILER = re.compile(r"^[A-Z][\w-]+(-by|-to)?: |^\(cherry picked from ", re.I)
+BODY_LINES, BODY_CHARS = 8, 600
+
+
+def message_body(body: str) -> list[str]:
+    """A commit message's body, as evidence of why: trailers (Signed-off-by …) and blank
+    lines left out, at most BODY_LINES lines and BODY_CHARS characters."""
+    lines = [ln.rstrip() for ln in body.splitlines() if ln.strip() and not _TRAILER.match(ln.strip())]
+    out, size = [], 0
+    for line in lines[:BODY_LINES]:
+        if size + len(line) > BODY_CHARS:
+            break
+        out.append(line)
+        size += len(line)
+    return out
 
 
 def changes_text(cs: ChangeSet) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
 from tilgen.note import evidence
 
-PROMPT_VERSION = "til-2026.12-3"
+PROMPT_VERSION = "til-2026.12-4"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
@@ -48,8 +48,8 @@ Answer with one JSON object of this shape:
 - points: 2 to 4 distinct lessons, each about a different hunk where possible. "hunk" is the
   number N of the hunk [#N] whose code shows the point (0 if none). "en" is one short English
   sentence: what that code does now compared with before, and why it matters, identifiers
-  verbatim. "text" says the same as ONE formal Korean sentence ending with "다." (for example
-  "`A` 대신 `B`를 사용하여 ...합니다."), code identifiers in backticks.
+  verbatim. "text" says the same as ONE formal Korean sentence ending with "다.", code
+  identifiers from the changes in backticks.
 """
 
 DIRECT_FORMAT_KO = """\

@@ -182,3 +182,8 @@ def test_the_garbled_word_rule_keeps_its_measured_precision_and_recall():
     c = confusion(labelled(), with_loanwords=True, fragments=True)
     tp, fp, fn = len(c["tp"]), len(c["fp"]), len(c["fn"])
     assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.9, c
+
+
+def test_an_identifier_followed_by_a_particle_is_still_named():
+    prose = f"# {DAY} TIL\n\n- delay는 30초를 넘지 않습니다.\n- 값이 바뀝니다.\n- Client가 바뀝니다.\n"
+    assert check(prose, files=FILES, messages=MESSAGES).vacuous_bullets == 1  # hunk header: Client

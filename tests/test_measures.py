@@ -187,3 +187,19 @@ def test_the_garbled_word_rule_keeps_its_measured_precision_and_recall():
 def test_an_identifier_followed_by_a_particle_is_still_named():
     prose = f"# {DAY} TIL\n\n- delay는 30초를 넘지 않습니다.\n- 값이 바뀝니다.\n- Client가 바뀝니다.\n"
     assert check(prose, files=FILES, messages=MESSAGES).vacuous_bullets == 1  # hunk header: Client
+
+
+def test_without_kiwipiepy_the_korean_measure_reads_n_a(monkeypatch: pytest.MonkeyPatch):
+    import tilgen.note.korean as korean
+    from tilgen.tools.eval_scores import markdown_table, score_note, summarize
+    from tilgen.tools.evaluate import CaseResult
+
+    monkeypatch.setattr(korean, "_kiwi", lambda with_loanwords=True: None)
+    scores = score_note(note(GOOD), date=DAY, files=FILES, messages=MESSAGES, facts=FACTS)
+    assert scores["unknown_ko"] is None and scores["facts_strict"] == 2
+    summary = summarize([CaseResult(id="retry", language="Python", ok=True, json_valid=True,
+                                    attempts=1, scores=scores, facts=2)])
+    assert summary["unknown_ko_share"] is None and summary["fact_recall_strict"] == 1.0
+    table = markdown_table([{"model": "m", "backend": "b", "note_format": "points",
+                             "summary": summary}])
+    assert "| 1.0 | 1.0 | 0 | 0 of 2 | 0.0 | 0 of 1 | — |" in table

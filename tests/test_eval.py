@@ -103,7 +103,8 @@ def test_a_saved_report_is_rescored_without_a_model(tmp_path: Path):
     lines.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in report["cases"]))
     from tilgen.tools.evaluate import builtin_corpus
 
-    rows = json.loads(tilgen("eval", str(builtin_corpus()), "--rescore", str(lines), "--json").stdout)
+    proc = tilgen("eval", str(builtin_corpus()), "--rescore", str(lines), "--json")
+    rows = json.loads(proc.stdout)
     assert rows["summary"] == again["summary"]
 
     bad = tilgen("eval", "--rescore", str(tmp_path / "missing.json"))

@@ -101,7 +101,8 @@ def test_numbers_in_the_patch_the_messages_or_code_are_not_invented():
     header = "commit 204a9f0c1b\nAuthor: A <a@b.c>\nDate:   2025-09-01\n\n    Fix 17 races\n"
     assert message_text(header + "\ndiff --git a/x b/x\n").strip() == "Fix 17 races"
     told = f"# {DAY} TIL\n\n- 204번 커밋에서 17개의 경쟁 조건과 2025년 문제를 고쳤습니다.\n"
-    assert check(told, files=FILES, messages=message_text(header)).invented_numbers == ["204", "2025"]
+    invented = check(told, files=FILES, messages=message_text(header)).invented_numbers
+    assert invented == ["204", "2025"]
 
 
 @pytest.mark.parametrize("bullet", [
@@ -134,7 +135,8 @@ def test_commit_words_are_not_meta_when_the_change_is_about_commits():
 @pytest.mark.parametrize("block", [
     "import (\n\t\"fmt\"\n\t\"strings\"\n)", "package pflag\n\nimport \"time\"",
     "use std::fmt;\nuse anyhow::{Context, Result};", "from typing import Any\nimport os\n# setup",
-    "const x = require('x');\n// helper", "import java.util.List;\n", "use std::{\n    fmt,\n    io,\n};",
+    "const x = require('x');\n// helper", "import java.util.List;\n",
+    "use std::{\n    fmt,\n    io,\n};",
     "#include <stdio.h>\n/* a */",
 ])
 def test_snippets_of_imports_and_comments_are_boilerplate(block: str):

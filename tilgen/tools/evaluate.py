@@ -167,7 +167,8 @@ def rescore(report_path: Path, settings: Settings, corpus: Path | None = None) -
         if r.ok and r.note:
             cs, _, messages = read_case(by_id[r.id], corpus, settings)
             dated = re.match(r"\d{4}-\d{2}-\d{2}", str(r.note.get("title", "")))
-            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files, messages=messages, facts=entry)
+            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files,
+                                  messages=messages, facts=entry)
         results.append(r)
     return {**report, "corpus": str(corpus), "rescored": dt.datetime.now().isoformat(
         timespec="seconds"), "summary": summarize(results), "cases": [r.__dict__ for r in results]}

@@ -19,6 +19,7 @@ def command(
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or .gguf path."),
     fmt: Optional[str] = typer.Option(None, "--format", help="points | direct."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N cases."),
+    only: Optional[list[str]] = typer.Option(None, "--case", help="Only this case (by id; repeatable)."),
     json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
     markdown: bool = typer.Option(False, "--markdown", help="Print the summary and the cases as Markdown tables."),
     rescore: Optional[Path] = typer.Option(None, "--rescore", metavar="REPORT", help="Score the notes of a saved report again with today's measures (no model runs); CORPUS defaults to the report's."),
@@ -49,7 +50,7 @@ def command(
             report = evaluate.rescore(rescore, settings, corpus)
         else:
             report = evaluate.run_eval(corpus or evaluate.builtin_corpus(), settings,
-                                       limit=limit, on_case=show)
+                                       limit=limit, only=only, on_case=show)
         if json_out:
             sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
         else:

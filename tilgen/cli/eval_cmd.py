@@ -42,9 +42,12 @@ def command(
         def show(r):  # type: ignore[no-untyped-def]
             state = "ok " if r.ok else "BAD"
             extra = "" if r.ok else f" {r.error}"
-            ko = r.scores.get("korean_share", "")
-            facts = f" facts={r.scores.get('facts_strict', 0)}/{r.facts}" if r.facts else ""
-            output.status(f"{state} {r.id} {r.seconds:.1f}s korean={ko}{facts}{extra}")
+            s = r.scores
+            facts = f" facts={s.get('facts_strict', 0)}/{r.facts}" if r.facts else ""
+            checks = (f" invented={len(s['invented_numbers'])} meta={s['meta_bullets']}"
+                      f" vacuous={s['vacuous_bullets']}/{s['bullets']}" if r.ok else "")
+            output.status(f"{state} {r.id} {r.seconds:.1f}s korean={s.get('korean_share', '')}"
+                          f"{facts}{checks}{extra}")
 
         if rescore:
             report = evaluate.rescore(rescore, settings, corpus)

@@ -101,10 +101,18 @@ def run_case(case: dict[str, Any], corpus: Path, settings: Settings, backend: An
 
 
 def run_eval(corpus: Path, settings: Settings, *, limit: int | None = None,
+             only: list[str] | None = None,
              on_case: Callable[[CaseResult], None] | None = None) -> dict[str, Any]:
     from tilgen.backends import make_backend
 
-    cases = load_cases(corpus)[:limit]
+    cases = load_cases(corpus)
+    if only:
+        unknown = sorted(set(only) - {c["id"] for c in cases})
+        if unknown:
+            raise TilgenError(f"{corpus} has no case {', '.join(unknown)}; its cases are listed "
+                              "in its cases.jsonl", exit_code=2)
+        cases = [c for c in cases if c["id"] in only]
+    cases = cases[:limit]
     facts = load_facts(corpus)
     backend = make_backend(settings.backend, settings)
     day = dt.date.today()
@@ -167,7 +175,8 @@ def rescore(report_path: Path, settings: Settings, corpus: Path | None = None) -
         if r.ok and r.note:
             cs, _, messages = read_case(by_id[r.id], corpus, settings)
             dated = re.match(r"\d{4}-\d{2}-\d{2}", str(r.note.get("title", "")))
-            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files, messages=messages, facts=entry)
+            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files,
+                                  messages=messages, facts=entry)
         results.append(r)
     return {**report, "corpus": str(corpus), "rescored": dt.datetime.now().isoformat(
         timespec="seconds"), "summary": summarize(results), "cases": [r.__dict__ for r in results]}

@@ -33,7 +33,8 @@ NoCacheOpt = typer.Option(False, "--no-cache", help="Generate again even if noth
 NotesDirOpt = typer.Option(None, "--notes-dir", help="Where to write notes.")
 FormatOpt = typer.Option(None, "--format", help="points (tilgen renders) | direct (model writes Markdown).")
 MaxTokensOpt = typer.Option(None, "--max-tokens", help="Output token budget.")
-EditOpt = typer.Option(False, "--edit", "-e", help="Open the note in $VISUAL/$EDITOR before saving it.")
+EditOpt = typer.Option(False, "--edit", "-e",
+                       help="Open the note in $VISUAL/$EDITOR before saving it.")
 
 
 def _version(value: bool) -> None:

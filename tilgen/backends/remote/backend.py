@@ -14,7 +14,6 @@ from tilgen.backends.base import (
     GenerationRequest,
     GenerationResult,
     TokenCallback,
-    estimate_tokens,
 )
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote.modes import MODES, ModeMemory, honoured, params, probe_request
@@ -22,6 +21,7 @@ from tilgen.backends.remote.probe import ServerInfo
 from tilgen.backends.remote.transport import Progress, Transport
 from tilgen.config.settings import RemoteSettings
 from tilgen.errors import BackendError, ContextOverflow
+from tilgen.fit.budget import estimate_tokens
 
 
 class RemoteBackend:
@@ -82,8 +82,10 @@ class RemoteBackend:
             args = params(request, mode, model=self.model_name)
             started = time.perf_counter()
             try:
-                stream = self.transport.call(
-                    url, lambda c, p=args: c.chat.completions.create(**p))
+                def create(client: Any, p: dict[str, Any] = args) -> Any:
+                    return client.chat.completions.create(**p)
+
+                stream = self.transport.call(url, create)
             except Exception as exc:
                 if mode != modes[-1] and rerr.is_format_rejection(exc):
                     continue
@@ -166,9 +168,10 @@ class RemoteBackend:
         request = probe_request()
         start, text = 0, ""
         while start < len(MODES):
-            result = self.transport.each_replica(
-                lambda u, m=list(MODES[start:]): self.generate_on(
-                    u, request, None, progress=Progress(), modes=m), urls=[url])
+            def attempt(u: str, m: tuple[str, ...] = MODES[start:]) -> GenerationResult:
+                return self.generate_on(u, request, None, progress=Progress(), modes=list(m))
+
+            result = self.transport.each_replica(attempt, urls=[url])
             mode, text = result.extra["structured_output"], result.text
             if honoured(mode, text):
                 self.modes.remember(url, mode)

@@ -5,7 +5,6 @@ real model."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
 import subprocess

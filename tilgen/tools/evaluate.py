@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from tilgen import paths
+from tilgen.config.settings import Settings
 from tilgen.errors import TilgenError
 from tilgen.note.prompt import PROMPT_VERSION
-from tilgen.config.settings import Settings
 from tilgen.tools.eval_scores import case_table, markdown_table, score_note, summarize
 from tilgen.tools.facts import load_facts
 
@@ -51,7 +51,8 @@ def load_cases(corpus: Path) -> list[dict[str, Any]]:
     if not index.is_file():
         raise TilgenError(f"{corpus} has no cases.jsonl; pass a corpus directory like "
                           f"{builtin_corpus()}", exit_code=2)
-    cases = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
     for case in cases:
         if not (corpus / f"{case['id']}.diff").is_file():
             raise TilgenError(f"{corpus}: case {case['id']} has no {case['id']}.diff", exit_code=2)
@@ -154,7 +155,8 @@ def rescore(report_path: Path, settings: Settings, corpus: Path | None = None) -
         if r.ok and r.note:
             cs, _, messages = read_case(by_id[r.id], corpus, settings)
             dated = re.match(r"\d{4}-\d{2}-\d{2}", str(r.note.get("title", "")))
-            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files, messages=messages, facts=entry)
+            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files,
+                                  messages=messages, facts=entry)
         results.append(r)
     return {**report, "corpus": str(corpus), "rescored": dt.datetime.now().isoformat(
         timespec="seconds"), "summary": summarize(results), "cases": [r.__dict__ for r in results]}

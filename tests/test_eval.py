@@ -99,6 +99,13 @@ def test_a_saved_report_is_rescored_without_a_model(tmp_path: Path):
     table = tilgen("eval", "--rescore", str(saved), "--markdown").stdout
     assert "| fact recall |" in table and "| py-retry-backoff | yes |" in table
 
+    lines = tmp_path / "cases.jsonl"  # one case result a line, the corpus named
+    lines.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in report["cases"]))
+    from tilgen.tools.evaluate import builtin_corpus
+
+    rows = json.loads(tilgen("eval", str(builtin_corpus()), "--rescore", str(lines), "--json").stdout)
+    assert rows["summary"] == again["summary"]
+
     bad = tilgen("eval", "--rescore", str(tmp_path / "missing.json"))
     assert bad.returncode == 2 and "is not a saved eval report" in bad.stderr
     assert_clean(bad)

@@ -4,6 +4,7 @@ vacuous and meta bullets, boilerplate snippets, garbled Korean words, wrong lang
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,7 @@ def test_meta_bullets_are_caught(bullet: str):
     "`fetch`는 실패하면 다시 시도합니다.", "`delay`는 30초를 넘지 않습니다.",
     "`NewFlagSet`은 `interspersed`를 `true`로 초기화하므로 기본 동작이 유지됩니다.",
     "`Error::context`로 오류에 설명을 덧붙입니다.", "인자가 없으면 도움말을 출력합니다.",
+    "`init`은 기본 설정 파일을 작성합니다.", "`Accordion`의 `Header`에 `aria-expanded`를 답니다.",
 ])
 def test_bullets_about_the_code_are_not_meta(bullet: str):
     assert not is_meta(bullet)
@@ -125,6 +127,8 @@ def test_bullets_about_the_code_are_not_meta(bullet: str):
 def test_commit_words_are_not_meta_when_the_change_is_about_commits():
     assert is_meta("커밋 전에 검사합니다.")
     assert not is_meta("커밋 전에 검사합니다.", "def pre_commit_hook(): ...")
+    assert is_meta("저장소의 루트에서 찾습니다.")
+    assert not is_meta("저장소의 루트에서 찾습니다.", "root = find_repo_root(path)")
 
 
 @pytest.mark.parametrize("block", [
@@ -167,3 +171,14 @@ def test_facts_load_from_the_corpus_and_a_bad_line_names_the_file(tmp_path: Path
     (tmp_path / "facts.jsonl").write_text('{"id": "x", "facts": [{"any_of": "fetch"}]}\n')
     with pytest.raises(TilgenError, match="facts.jsonl:1: not a facts entry"):
         load_facts(tmp_path)
+
+
+def test_the_garbled_word_rule_keeps_its_measured_precision_and_recall():
+    """The labelled words of tests/data/korean_words.tsv (docs/QUALITY.md has the figures)."""
+    pytest.importorskip("kiwipiepy")
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from korean_words import confusion, labelled
+
+    c = confusion(labelled(), with_loanwords=True, fragments=True)
+    tp, fp, fn = len(c["tp"]), len(c["fp"]), len(c["fn"])
+    assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.9, c

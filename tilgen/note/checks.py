@@ -124,25 +124,25 @@ def vacuous(unit: str, terms: set[str]) -> bool:
     return not (words & terms)
 
 
-# About the commit, the day or the project rather than the code. Each pattern was read
-# against real notes (docs/QUALITY.md); a pattern naming git's own words ("커밋") is not
-# meta when the change itself is about commits.
-META = [
-    (re.compile(r"커밋(?!\s*(?:객체|해시|메시지\s*형식))"), "commit"),
+# About the commit, the day or the project rather than the code, each with the English
+# words that make it no meta when the change itself is about them (a hook that runs
+# after a commit may well say "커밋"). Read against real notes (docs/QUALITY.md).
+META: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (re.compile(r"커밋"), ("commit",)),
     (re.compile(r"(이|이번|해당|본|우리)\s*(프로젝트|저장소|리포지토리|레포지토리|레포)"
-                r"|(프로젝트|저장소|리포지토리|레포지토리)"
-                r"(에서|에|의|를|을|는|가)(?!\w*\s*루트)"), None),
-    (re.compile(r"\d{1,2}\s*월\s*\d{1,2}\s*일|\d{4}\s*년|\d{4}-\d{2}-\d{2}"), None),
-    (re.compile(r"(^|\s)(오늘|어제|이번 주|금일)"), None),
+                r"|(프로젝트|저장소|리포지토리|레포지토리)(에서|에|의|를|을|는|가)"),
+     ("repo", "project")),
+    (re.compile(r"\d{1,2}\s*월\s*\d{1,2}\s*일|\d{4}\s*년|\d{4}-\d{2}-\d{2}"), ()),
+    (re.compile(r"(^|\s)(오늘|어제|이번 주|금일)"), ()),
     (re.compile(r"(변경\s*사항|변경\s*내용|변경점|수정\s*사항)(을|를|이|들을)?\s*"
-                r"(추가|반영|적용|포함|작성|제작|정리|업데이트|진행)"), None),
+                r"(추가|반영|적용|포함|작성|제작|정리|업데이트|진행)"), ()),
     (re.compile(r"(파일|코드)(을|를)\s*(추가|수정|변경|업데이트|삭제|제작|작성)"
-                r"(했|하였|합니다|했습니다|하였습니다|되었|됐)"), None),
-    (re.compile(r"(풀\s*리퀘스트|pull request|\bPR\b|머지(했|하였|되었)|병합(했|하였|되었))",
-                re.I), "merge"),
-    (re.compile(r"(작성자|기여자|커미터|개발자(가|들이|는)\s*(추가|수정|변경))"), None),
-    (re.compile(r"(릴리스|릴리즈|출시|배포)(했|하였|되었|합니다)"), "release"),
-    (re.compile(r"(TIL|오늘 배운|배웠|배운 점|이 노트|이번 노트)"), None),
+                r"(했|하였|되었|됐)"), ()),
+    (re.compile(r"풀\s*리퀘스트|pull request|(^|[^A-Za-z])PR([^A-Za-z]|$)"
+                r"|(머지|병합)(했|하였|되었|됐)", re.I), ("merge", "pull")),
+    (re.compile(r"작성자|기여자|커미터|개발자(가|들이|는)\s*(추가|수정|변경)"), ()),
+    (re.compile(r"(릴리스|릴리즈|출시)(했|하였|되었|됐|합니다)"), ("release",)),
+    (re.compile(r"TIL|오늘 배운|배웠|배운 점|이 노트|이번 노트"), ()),
 ]
 
 
@@ -150,10 +150,8 @@ def is_meta(unit: str, evidence: str = "") -> bool:
     """A bullet about the commit, the date or the project rather than the code."""
     text = INLINE_CODE.sub(" ", unit)
     low = evidence.lower()
-    for pattern, english in META:
-        if pattern.search(text) and not (english and english in low):
-            return True
-    return False
+    return any(pattern.search(text) and not any(w in low for w in english)
+               for pattern, english in META)
 
 
 _BOILER = re.compile(

@@ -77,7 +77,7 @@ class _Ladder:
         steps = [estimate_tokens(c.subject) + 5 for c in self.commits]
         steps.append(estimate_tokens("\n".join(_collapse(cs.omitted))))
         steps += [estimate_tokens(f.describe()) + 12 for f in self.files]
-        steps.append(max(0.0, estimate_tokens("\n".join(cs.omitted)) - estimate_tokens("\n".join(
+        steps.append(max(0, estimate_tokens("\n".join(cs.omitted)) - estimate_tokens("\n".join(
             _collapse(cs.omitted)))))
         # Every hunk is shown to the same weighted depth (water-filling), so one big file
         # cannot starve the others; ties go to better-ranked files and bigger hunks.

@@ -34,10 +34,7 @@ class NoteOptions:
         if self.no_redact:
             out["redact"] = False
         if self.model:
-            if backend_name == "remote":
-                out["remote.model"] = self.model
-            elif self.model.endswith(".gguf") or "/" in self.model:
-                out["embedded.model_path"] = self.model
-            else:
-                out["embedded.model"] = self.model
+            from tilgen.backends import model_settings
+
+            out.update(model_settings(backend_name, self.model))  # where that backend keeps it
         return {k: v for k, v in out.items() if v is not None}

@@ -22,6 +22,7 @@ from typing import Any
 
 from tilgen.tools import bench_probes as probes
 from tilgen.backends.base import GenerationRequest, GenerationResult
+from tilgen.backends.run import generate
 from tilgen.errors import TilgenError
 from tilgen.config.settings import Settings
 
@@ -178,7 +179,7 @@ def _generate(backend: Any, request: GenerationRequest,
     if reset:
         backend.reset()
     start = time.perf_counter()
-    result = backend.generate(request)
+    result = generate(backend, request)
     return result, time.perf_counter() - start
 
 

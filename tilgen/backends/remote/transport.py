@@ -12,9 +12,10 @@ import itertools
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from tilgen.backends.base import Chunk
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote import state
 from tilgen.config.settings import RemoteSettings
@@ -25,10 +26,6 @@ PLACEHOLDER_KEY = "EMPTY"  # servers started without --api-key accept anything
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 8.0
 MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait is treated as a failure
 _turns = itertools.count()
-
-
-class Progress:
-    emitted = False  # tokens already reached on_token: no failover to another replica
 
 
 class Transport:
@@ -78,8 +75,7 @@ class Transport:
             time.sleep(delay)
         raise AssertionError("unreachable")
 
-    def each_replica(self, op: Callable[[str], T], *, urls: list[str] | None = None,
-                     progress: Progress | None = None) -> T:
+    def each_replica(self, op: Callable[[str], T], *, urls: list[str] | None = None) -> T:
         """``op(url)`` on the first replica that works; dead ones are remembered for a minute."""
         urls = urls or self.ordered_urls()
         dead = state.dead_replicas()
@@ -87,18 +83,12 @@ class Transport:
         for url in urls:
             try:
                 result = op(url)
-            except TilgenError:
-                raise
             except Exception as exc:
-                kind = rerr.kind(exc)
-                if kind == "other":
+                err = self._failure(exc, url, emitted=False)
+                if err is exc:
                     raise
-                status = rerr.status_of(exc) or 0
-                down = kind in ("connect", "dropped") or (status >= 500 and rerr.transient(exc))
-                if (progress and progress.emitted) or not (down or status == 429):
-                    raise self.error(exc, url) from None
-                if down:
-                    state.mark_dead(url)
+                if err is not None:
+                    raise err from None
                 failure = (exc, url)
                 continue
             if url in dead:
@@ -106,6 +96,49 @@ class Transport:
             return result
         assert failure is not None
         raise self.error(failure[0], failure[1], tried=len(urls)) from None
+
+    def stream_each_replica(self, op: Callable[[str], Iterator[str | Chunk]], *,
+                            urls: list[str] | None = None) -> Iterator[str | Chunk]:
+        """``op(url)``'s stream from the first replica that works. Once text has come, a
+        failure is final: another replica would start the answer again."""
+        urls = urls or self.ordered_urls()
+        dead = state.dead_replicas()
+        failure: tuple[BaseException, str] | None = None
+        for url in urls:
+            emitted = False
+            try:
+                for item in op(url):
+                    emitted = emitted or (isinstance(item, str) and bool(item))
+                    yield item
+            except Exception as exc:
+                err = self._failure(exc, url, emitted=emitted)
+                if err is exc:
+                    raise
+                if err is not None:
+                    raise err from None
+                failure = (exc, url)
+                continue
+            if url in dead:
+                state.mark_alive(url)
+            return
+        assert failure is not None
+        raise self.error(failure[0], failure[1], tried=len(urls)) from None
+
+    def _failure(self, exc: Exception, url: str, *, emitted: bool) -> BaseException | None:
+        """What to raise for ``exc`` on ``url``: ``exc`` itself, tilgen's error for it, or
+        None when the next replica should try (a replica that is down is marked dead)."""
+        if isinstance(exc, TilgenError):
+            return exc
+        kind = rerr.kind(exc)
+        if kind == "other":
+            return exc
+        status = rerr.status_of(exc) or 0
+        down = kind in ("connect", "dropped") or (status >= 500 and rerr.transient(exc))
+        if emitted or not (down or status == 429):
+            return self.error(exc, url)
+        if down:
+            state.mark_dead(url)
+        return None
 
     def error(self, exc: BaseException, url: str, *, tried: int = 1) -> TilgenError:
         """One clear line for a failure, naming the fix. The API key never appears."""

@@ -185,3 +185,17 @@ def test_the_fake_backend_answers_from_its_queue_in_process(fake_backend, day_re
     assert "rejected" in second.messages[-1]["content"]
     assert second.messages[-2] == {"role": "assistant", "content": "not json"}
     assert not fake_backend.queue
+
+
+def test_doctor_checks_a_plugin_backend_by_its_name(toy):
+    from tilgen.tools.doctor import run_checks
+
+    [ok] = run_checks(Settings(), backends=["toy"])
+    assert (ok.target, ok.name, ok.status) == ("toy", "backend", "ok")
+    [broken] = run_checks(Settings(), backends=["broken"])
+    assert broken.status == "fail" and "cannot be loaded" in broken.detail
+    proc = tilgen("doctor", "--backend", "nope", env={"PYTHONPATH": str(toy)})
+    assert_clean(proc)
+    assert proc.returncode == ExitCode.CONFIG
+    assert "unknown --backend 'nope'; use embedded, remote, " in proc.stderr
+    assert "toy" in proc.stderr and "or all" in proc.stderr

@@ -199,3 +199,21 @@ def test_doctor_checks_a_plugin_backend_by_its_name(toy):
     assert proc.returncode == ExitCode.CONFIG
     assert "unknown --backend 'nope'; use embedded, remote, " in proc.stderr
     assert "toy" in proc.stderr and "or all" in proc.stderr
+
+
+def test_the_runner_closes_a_stream_whose_reader_stops(toy):
+    closed: list[bool] = []
+
+    class Halting(ToyBackend):
+        def stream(self, request: GenerationRequest) -> Iterator[str | Chunk]:
+            try:
+                yield from super().stream(request)
+            finally:
+                closed.append(True)
+
+    def stop(piece: str) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the answer is shown
+
+    with pytest.raises(KeyboardInterrupt):
+        generate(Halting(), GenerationRequest(messages=[]), stop)
+    assert closed == [True]

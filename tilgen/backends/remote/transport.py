@@ -106,8 +106,9 @@ class Transport:
         failure: tuple[BaseException, str] | None = None
         for url in urls:
             emitted = False
+            stream = op(url)
             try:
-                for item in op(url):
+                for item in stream:
                     emitted = emitted or (isinstance(item, str) and bool(item))
                     yield item
             except Exception as exc:
@@ -118,6 +119,10 @@ class Transport:
                     raise err from None
                 failure = (exc, url)
                 continue
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()  # the HTTP stream too, when the reader stops early
             if url in dead:
                 state.mark_alive(url)
             return

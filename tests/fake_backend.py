@@ -122,7 +122,8 @@ def _answer(request: GenerationRequest) -> str:
     props = (request.json_schema or {}).get("properties", {})
     if "lessons" in props:  # a digest: one lesson per day, then one joining all of them
         days = props["lessons"]["items"]["properties"]["days"]["items"]["enum"]
-        lessons = [{"text": f"{d}의 노트는 변경된 동작을 정리합니다.", "days": [d]} for d in days]
+        lessons = [{"text": f"노트 {d}의 변경은 함수의 동작을 정리합니다.", "days": [d]}
+                   for d in days]
         lessons.append({"text": "여러 날의 변경은 같은 구조를 따릅니다.", "days": days})
         return json.dumps({"topic": "한 주의 변경 정리", "keywords": ["주간 정리"],
                            "lessons": lessons[:7]}, ensure_ascii=False)

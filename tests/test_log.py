@@ -5,6 +5,7 @@ real model."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import stat
@@ -211,7 +212,9 @@ def test_a_digest_names_its_days_and_links_its_notes(three_days, isolated_home):
     path = notes_dir(isolated_home) / "project" / "2026-W48.md"
     saved = read_note(path, notes_dir(isolated_home))
     assert saved.meta["kind"] == "weekly" and saved.title.startswith("2026-W48 주간 TIL - ")
-    assert "- 11-24의 노트는 변경된 동작을 정리합니다 (11-24)." in saved.content
+    lessons = [b for b in saved.lessons() if not b.startswith("[")]
+    assert len(lessons) == 4 and lessons[0].startswith("노트 11-24의 변경은 함수의 동작을 정리합니다 (")
+    assert all(re.search(r" \((11-2[456](, )?)+\)\.$", b) for b in lessons), lessons
     assert "(2026-11-24.md)" in saved.content and "(2026-11-26.md)" in saved.content
     again = tilgen("digest", "--date", "2026-11-25", "-b", FAKE, "--repo", "project")
     assert "reused the digest" in again.stderr
@@ -229,7 +232,8 @@ def test_today_all_writes_every_repository_but_the_broken_one(tmp_path, isolated
     (root / "broken" / ".git" / "objects").mkdir()
     config = isolated_home / "config" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text(f"repos = {json.dumps([str(root / n) for n in ('alpha', 'broken', 'gamma')])}\n")
+    listed = [str(root / n) for n in ("alpha", "broken", "gamma")]
+    config.write_text(f"repos = {json.dumps(listed)}\n")
     proc = tilgen("today", "--all", "-b", FAKE)
     assert proc.returncode == ExitCode.ERROR, proc.stderr
     assert_clean(proc)

@@ -25,6 +25,8 @@ class GenerationRequest:
     max_tokens: int = 1024
     temperature: float = 0.2
     top_p: float = 0.9
+    top_k: int = 40
+    min_p: float = 0.05
     repeat_penalty: float = 1.1
     seed: int | None = 0
 
@@ -35,7 +37,10 @@ class Chunk:
 
     A stream may yield plain ``str`` for text; a ``Chunk`` carries the finish reason, the
     token counts the backend reports, and details for ``GenerationResult.extra``. Later
-    values win over earlier ones; ``extra`` is merged."""
+    values win over earlier ones; ``extra`` is merged.
+
+    ``restart`` says the answer starts over (another replica took it up): the text so far
+    is dropped, unless it was already passed on to the reader; then ``restart`` is raised."""
 
     text: str = ""
     finish_reason: str | None = None
@@ -43,6 +48,7 @@ class Chunk:
     completion_tokens: int | None = None
     cached_prompt_tokens: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    restart: Exception | None = None
 
 
 @dataclass
@@ -122,6 +128,7 @@ class BackendClass(Protocol):
         """The dotted settings a ``--model`` value stands for; ``{}`` when the backend has
         no model to choose (``--model`` is then refused)."""
         ...
+
 
 
 def estimate_tokens(text: str) -> int:

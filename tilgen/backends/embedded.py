@@ -172,6 +172,8 @@ class EmbeddedBackend:
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,
                 top_p=request.top_p,
+                top_k=request.top_k,
+                min_p=request.min_p,
                 repeat_penalty=request.repeat_penalty,
                 stream=True,
                 **kwargs,

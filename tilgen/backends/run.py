@@ -22,6 +22,11 @@ def generate(backend: Backend, request: GenerationRequest,
     stream = backend.stream(request)
     try:
         for item in stream:
+            if isinstance(item, Chunk) and item.restart is not None:
+                if on_token and parts:
+                    raise item.restart  # the reader has seen this answer's start
+                parts, meta, first = [], Chunk(), None
+                continue
             piece = item if isinstance(item, str) else item.text
             if piece:
                 if first is None:

@@ -12,11 +12,15 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 
 from tilgen.errors import InvalidNoteError
 from tilgen.log.notes import SavedNote
-from tilgen.note.schema import (FENCE, INLINE_CODE, KO_KEYWORD, KO_SENTENCE, PERSONAL, TOPIC_MAX,
+from tilgen.note.schema import (FENCE, HANGUL, INLINE_CODE, KO_KEYWORD, PERSONAL, TOPIC_MAX,
                                 bullets, describe_errors, hangul_share)
 
 MIN_LESSONS, MAX_LESSONS = 3, 7
-PROMPT_VERSION = "digest-2026.12-1"
+PROMPT_VERSION = "digest-2026.12-3"
+_CODE = r"`[A-Za-z0-9_.:()<>\[\]/=-]{1,40}`"
+# A formal Korean sentence that starts with a word or `code`: not with a date or "title:".
+LESSON = rf"^([가-힣]|{_CODE})([가-힣0-9 ,()·/%+=<>-]|{_CODE})*다[.]$"
+_LEADING_LABEL = re.compile(r"^\[?\d{2}-\d{2}\]?\s*[-·:]?\s*")
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,10 @@ Answer with one JSON object of this shape:
 - topic: a short Korean phrase (at most 30 characters) naming the period's main theme.
 - keywords: 1 to 3 Korean keywords of one or two words each.
 - lessons: {low} to {high} distinct lessons. Each "text" is ONE formal Korean sentence ending
-  with "다."; each "days" lists the dates (MM-DD, as written in brackets below) of the notes
-  the lesson comes from.
+  with "다." that states a technique and what it is good for, naming the code identifiers the
+  notes name, for example "`wait_exponential`로 재시도 간격을 늘리면 장애 중 서버 부하가
+  줄어듭니다." Never a bare title, never starting with a date. Each "days" lists the dates
+  (MM-DD, as written in brackets below) of the notes the lesson comes from.
 """
 
 
@@ -104,7 +110,7 @@ def schema(days: list[str], max_lessons: int = MAX_LESSONS) -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "properties": {
-                        "text": {"type": "string", "pattern": KO_SENTENCE},
+                        "text": {"type": "string", "pattern": LESSON},
                         "days": {"type": "array", "items": {"type": "string", "enum": days},
                                  "minItems": 1, "maxItems": len(days)},
                     },
@@ -127,23 +133,60 @@ class DigestAnswer(BaseModel):
     lessons: list[Lesson] = Field(min_length=1)
 
 
-def render(answer: DigestAnswer, period: Period, links: list[tuple[str, str]]) -> dict[str, Any]:
+def _terms(text: str) -> set[str]:
+    from tilgen.log.terms import text_terms
+
+    return set(text_terms(text, {}, set()))
+
+
+def attribute(text: str, said: list[str], notes: list[SavedNote]) -> list[str]:
+    """The days a lesson comes from: the notes whose words it shares most (a small model's
+    own ``days`` are often off by one), else the days the model named."""
+    words = _terms(text)
+    scores: dict[str, int] = {}
+    for note in notes:
+        shared = len(words & _terms(" ".join([note.title, *note.keywords, *note.lessons()])))
+        label = day_label(note.date)
+        scores[label] = max(scores.get(label, 0), shared)
+    best = max(scores.values(), default=0)
+    if best < 2:
+        return sorted(dict.fromkeys(d for d in said if d in scores)) or sorted(scores)[:1]
+    return sorted(d for d, v in scores.items() if v >= max(2, 0.6 * best))
+
+
+def _clean(text: str, notes: list[SavedNote]) -> str:
+    """Drop a leading "11-24 - title:" that small models copy from the prompt."""
+    text = _LEADING_LABEL.sub("", " ".join(text.split()))
+    for note in notes:
+        topic = note.title.split(" TIL - ", 1)[-1]
+        if topic and text.startswith(topic) and text[len(topic):len(topic) + 1] in (":", " "):
+            rest = text[len(topic):].lstrip(" :-")
+            if rest:
+                text = rest
+    return text.rstrip(".")
+
+
+def render(answer: DigestAnswer, period: Period, links: list[tuple[str, str]],
+           notes: list[SavedNote]) -> dict[str, Any]:
     """``{title, keywords, content}``; ``links`` are (title, target) of the period's notes."""
+    from tilgen.note.render import _and
+
+    keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
     topic = " ".join(answer.topic.split()).rstrip(".")
+    if not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
+        topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
     lines = [f"# {period.label} {period.word} TIL", ""]
     seen: set[str] = set()
     for lesson in answer.lessons:
-        text = " ".join(lesson.text.split()).rstrip(".")
+        text = _clean(lesson.text, notes)
         if not text or text in seen:
             continue
         seen.add(text)
-        days = ", ".join(sorted(dict.fromkeys(lesson.days)))
-        lines.append(f"- {text} ({days}).")
+        lines.append(f"- {text} ({', '.join(attribute(text, lesson.days, notes))}).")
     lines += ["", period.links_heading, ""]
     for title, target in links:
         lines.append(f"- {target}" if target.startswith("[[") else f"- [{title}]({target})")
-    return {"title": f"{period.label} {period.word} TIL - {topic}",
-            "keywords": list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3],
+    return {"title": f"{period.label} {period.word} TIL - {topic}", "keywords": keywords,
             "content": "\n".join(lines) + "\n"}
 
 
@@ -195,6 +238,9 @@ class DigestNote(BaseModel):
             unknown = [d for d in m.group(1).split(", ") if d not in days]
             if unknown:
                 raise ValueError(f"lesson names a day without a note: {', '.join(unknown)}")
+        for lesson in lessons:
+            if len(_DAYS.sub("", lesson).split()) < 4:
+                raise ValueError(f"a lesson is a whole sentence, not a title: {lesson[:60]!r}")
         if len(set(lessons)) != len(lessons):
             raise ValueError("content repeats the same lesson")
         if PERSONAL.search(INLINE_CODE.sub(" ", FENCE.sub(" ", lessons_part))):

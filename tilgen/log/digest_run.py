@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tilgen.errors import BackendUnavailable, NoChangesError
+from tilgen.errors import BackendUnavailable, InvalidNoteError, NoChangesError
 from tilgen.log.digest import (PROMPT_VERSION, DigestAnswer, DigestNote, Period, day_label,
                                messages, period_of, render, schema, validate_digest)
 from tilgen.log.layouts import link_target, path_for
@@ -74,7 +74,7 @@ def write_digest(settings: Any, *, day: dt.date, kind: str, repo: str | None,
         from tilgen.note.schema import parse_json
 
         answer = DigestAnswer.model_validate(parse_json(text))
-        return validate_digest(render(answer, period, links), period, days)
+        return validate_digest(render(answer, period, links, notes), period, days)
 
     names = [settings.backend] + ([settings.fallback_backend] if settings.fallback_backend
                                   and settings.fallback_backend != settings.backend else [])
@@ -86,9 +86,13 @@ def write_digest(settings: Any, *, day: dt.date, kind: str, repo: str | None,
                         [(n.rel, n.title, n.keywords, n.lessons()) for n in notes], links)
         hit = cache.get(key) if settings.cache else None
         if hit:
-            result = DigestResult(validate_digest(hit["note"], period, days), period, notes,
-                                  name, model, from_cache=True)
-            break
+            try:  # a digest cached before a rule was added is written again
+                cached = validate_digest(hit["note"], period, days)
+            except InvalidNoteError:
+                pass
+            else:
+                result = DigestResult(cached, period, notes, name, model, from_cache=True)
+                break
         try:
             status(f"reading {len(notes)} daily notes with {name} ({model})")
             note, _, _ = ask_checked(

@@ -78,7 +78,8 @@ def request_for(job: Job, settings: Settings, max_tokens: int,
         messages[0]["content"] = f"[{nonce}]\n" + messages[0]["content"]
     gen = settings.generation
     return GenerationRequest(messages=messages, json_schema=job.schema, max_tokens=max_tokens,
-                             temperature=gen.temperature, top_p=gen.top_p,
+                             temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k,
+                             min_p=gen.min_p,
                              repeat_penalty=gen.repeat_penalty, seed=gen.seed)
 
 

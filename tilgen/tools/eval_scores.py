@@ -72,7 +72,8 @@ def summarize(results: list[Any]) -> dict[str, Any]:
         "boilerplate_snippets": total("boilerplate_snippets"),
         "hangul_words": total("hangul_words") if ko_known else None,
         "unknown_ko": total("unknown_ko") if ko_known else None,
-        "unknown_ko_share": _ratio(total("unknown_ko"), total("hangul_words")) if ko_known else None,
+        "unknown_ko_share": (_ratio(total("unknown_ko"), total("hangul_words"))
+                             if ko_known else None),
         "length_median": med([s["chars"] for s in sc]),
         "finish_length": sum(1 for r in results if r.finish_reason == "length"),
         "seconds_median": med([r.seconds for r in results]),

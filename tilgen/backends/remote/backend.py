@@ -1,7 +1,8 @@
-"""The remote backend: vLLM or any OpenAI-compatible server, through the ``openai`` SDK.
+"""The remote backend: vLLM or any OpenAI-compatible server, over its HTTP API.
 
 The parts, each importing only those before it: ``errors`` (reading failures), ``state``
-(what is remembered between runs), ``transport`` (clients, retries, replicas), ``modes``
+(what is remembered between runs), ``wire`` (the HTTP API), ``transport`` (clients, retries,
+replicas), ``messages`` (turns a chat template takes), ``modes``
 (structured-output requests), ``probe`` (context length, tokenizer); this module streams.
 """
 
@@ -94,9 +95,8 @@ class RemoteBackend:
         """Stream one answer from ``url``, stepping down the structured-output modes it rejects."""
         modes = modes or self.modes.modes_for(url, request)
         for mode in modes:
-            args = params(request, mode, model=self.model_name)
             try:
-                stream = self.transport.call(url, functools.partial(_create, args=args))
+                stream = self._create(url, request, mode)
             except Exception as exc:
                 if mode != modes[-1] and rerr.is_format_rejection(exc):
                     continue
@@ -108,6 +108,20 @@ class RemoteBackend:
                 self.modes.remember(url, mode)
             yield from self._consume(stream, url, mode, request)
             return
+        raise AssertionError("unreachable")
+
+    def _create(self, url: str, request: GenerationRequest, mode: str) -> Any:
+        """Start the stream; a template that refuses the system role gets the folded form."""
+        fold = self.modes.folds_system(url)
+        for attempt in (1, 2):
+            args = params(request, mode, model=self.model_name, fold=fold)
+            try:
+                return self.transport.call(url, functools.partial(_create, args=args))
+            except Exception as exc:
+                if fold or attempt == 2 or not rerr.is_role_rejection(exc):
+                    raise
+                fold = True
+                self.modes.remember_fold(url)
         raise AssertionError("unreachable")
 
     def _consume(self, stream: Any, url: str, mode: str,
@@ -175,6 +189,7 @@ class RemoteBackend:
             items = list(self.transport.stream_each_replica(
                 functools.partial(self.stream_on, request=request, modes=tried), urls=[url]))
             text = "".join(item for item in items if isinstance(item, str))
+            # One replica: a failure mid-answer raises, so no restart is among the items.
             [mode] = [item.extra["structured_output"] for item in items
                       if isinstance(item, Chunk)]
             if honoured(mode, text):

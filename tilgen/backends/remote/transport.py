@@ -1,8 +1,7 @@
-"""Talking to the replicas in ``remote.base_urls``: one ``openai`` client per server, retries
-with backoff on one server, failover to the next, and auxiliary JSON endpoints.
+"""Talking to the replicas in ``remote.base_urls``: one HTTP client per server (``wire``),
+retries with backoff on one server, failover to the next, and auxiliary JSON endpoints.
 
-Retries are done here, not by the SDK (``max_retries=0``), so that every replica gets the
-same policy: exponential backoff with jitter on 429, 5xx and failed connections, honouring
+Retries are done here, so that every replica gets the same policy: exponential backoff with jitter on 429, 5xx and failed connections, honouring
 ``Retry-After``; never on other 4xx.
 """
 
@@ -49,13 +48,11 @@ class Transport:
 
     def client(self, url: str) -> Any:
         if url not in self._clients:
-            import openai
+            from tilgen.backends.remote.wire import Client
 
             s = self.settings
-            self._clients[url] = openai.OpenAI(
-                base_url=url, api_key=self.api_key or PLACEHOLDER_KEY, max_retries=0,
-                timeout=openai.Timeout(s.timeout, connect=s.connect_timeout),
-            )
+            self._clients[url] = Client(url, api_key=self.api_key or PLACEHOLDER_KEY,
+                                        timeout=s.timeout, connect_timeout=s.connect_timeout)
         return self._clients[url]
 
     def call(self, url: str, op: Callable[[Any], T]) -> T:
@@ -84,7 +81,7 @@ class Transport:
             try:
                 result = op(url)
             except Exception as exc:
-                err = self._failure(exc, url, emitted=False)
+                err = self._failure(exc, url)
                 if err is exc:
                     raise
                 if err is not None:
@@ -99,8 +96,9 @@ class Transport:
 
     def stream_each_replica(self, op: Callable[[str], Iterator[str | Chunk]], *,
                             urls: list[str] | None = None) -> Iterator[str | Chunk]:
-        """``op(url)``'s stream from the first replica that works. Once text has come, a
-        failure is final: another replica would start the answer again."""
+        """``op(url)``'s stream from the first replica that works. A replica failing after
+        some text hands the answer on with a ``Chunk(restart=error)``: the reader drops the
+        text, or raises ``error`` when it has already shown it."""
         urls = urls or self.ordered_urls()
         dead = state.dead_replicas()
         failure: tuple[BaseException, str] | None = None
@@ -112,12 +110,14 @@ class Transport:
                     emitted = emitted or (isinstance(item, str) and bool(item))
                     yield item
             except Exception as exc:
-                err = self._failure(exc, url, emitted=emitted)
+                err = self._failure(exc, url)
                 if err is exc:
                     raise
                 if err is not None:
                     raise err from None
                 failure = (exc, url)
+                if emitted:
+                    yield Chunk(restart=self.error(exc, url))
                 continue
             finally:
                 close = getattr(stream, "close", None)
@@ -129,7 +129,7 @@ class Transport:
         assert failure is not None
         raise self.error(failure[0], failure[1], tried=len(urls)) from None
 
-    def _failure(self, exc: Exception, url: str, *, emitted: bool) -> BaseException | None:
+    def _failure(self, exc: Exception, url: str) -> BaseException | None:
         """What to raise for ``exc`` on ``url``: ``exc`` itself, tilgen's error for it, or
         None when the next replica should try (a replica that is down is marked dead)."""
         if isinstance(exc, TilgenError):
@@ -139,7 +139,7 @@ class Transport:
             return exc
         status = rerr.status_of(exc) or 0
         down = kind in ("connect", "dropped") or (status >= 500 and rerr.transient(exc))
-        if emitted or not (down or status == 429):
+        if not (down or status == 429):
             return self.error(exc, url)
         if down:
             state.mark_dead(url)

@@ -21,8 +21,9 @@ import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from tilgen.backends.base import Chunk, GenerationRequest, estimate_tokens
+from tilgen.backends.base import Chunk, GenerationRequest
 from tilgen.config.settings import Settings
+from tilgen.fit.budget import estimate_tokens
 
 
 class FakeBackend:

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from tilgen.git.changes import FileChange, Hunk
 from tilgen.errors import InvalidNoteError
+from tilgen.git.changes import FileChange, Hunk
 from tilgen.note.render import render_points, snippet
 from tilgen.note.schema import PointsAnswer, bullets, hangul_share, parse_json, validate_note
 

@@ -13,15 +13,19 @@ from tilgen.cli.errors import handle_errors
 
 
 def command(
-    corpus: Path | None = typer.Argument(None, help="Directory with cases.jsonl and <id>.diff files (default: the built-in corpus)."),
+    corpus: Path | None = typer.Argument(None, help="Directory with cases.jsonl and <id>.diff "
+                                         "files (default: the built-in corpus)."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="embedded | remote."),
     model: str | None = typer.Option(None, "--model", "-m", help="Model name or .gguf path."),
     fmt: str | None = typer.Option(None, "--format", help="points | direct."),
     limit: int | None = typer.Option(None, "--limit", help="Only the first N cases."),
     only: list[str] | None = typer.Option(None, "--case", help="Only this case (by id; repeatable)."),
     json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
-    markdown: bool = typer.Option(False, "--markdown", help="Print the summary and the cases as Markdown tables."),
-    rescore: Path | None = typer.Option(None, "--rescore", metavar="REPORT", help="Score the notes of a saved report again with today's measures (no model runs); CORPUS defaults to the report's."),
+    markdown: bool = typer.Option(False, "--markdown",
+                                  help="Print the summary and the cases as Markdown tables."),
+    rescore: Path | None = typer.Option(
+        None, "--rescore", metavar="REPORT", help="Score the notes of a saved report again with "
+        "today's measures (no model runs); CORPUS defaults to the report's."),
 ) -> None:
     """Run every case of a corpus through a backend and score the notes.
 

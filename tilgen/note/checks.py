@@ -140,8 +140,8 @@ META: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
                 r"(추가|반영|적용|포함|작성|제작|정리|업데이트|진행)"), ()),
     (re.compile(r"(파일|코드)(을|를)\s*(추가|수정|변경|업데이트|삭제|제작|작성)"
                 r"(했|하였|되었|됐)"), ()),
-    (re.compile(r"풀\s*리퀘스트|pull request|(^|[^A-Za-z])PR([^A-Za-z]|$)|(머지|병합)(했|하였|되었|됐)",
-                re.I), ("merge", "pull")),
+    (re.compile(r"풀\s*리퀘스트|pull request|(^|[^A-Za-z])PR([^A-Za-z]|$)"
+                r"|(머지|병합)(했|하였|되었|됐)", re.I), ("merge", "pull")),
     (re.compile(r"작성자|기여자|커미터|개발자(가|들이|는)\s*(추가|수정|변경)"), ()),
     (re.compile(r"(릴리스|릴리즈|출시)(했|하였|되었|됐|합니다)"), ("release",)),
     (re.compile(r"TIL|오늘 배운|배웠|배운 점|이 노트|이번 노트"), ()),

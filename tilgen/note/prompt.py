@@ -62,7 +62,8 @@ Answer with one JSON object with exactly these keys:
 """
 
 RULES_EN = RULES_KO.replace("in Korean", "in English").replace(
-    "- Write in formal Korean (합니다/입니다 style). Code identifiers stay in English inside backticks.\n",
+    "- Write in formal Korean (합니다/입니다 style). Code identifiers stay in English inside "
+    "backticks.\n",
     "- Write in formal, impersonal English. Put code identifiers inside backticks.\n",
 )
 POINTS_FORMAT_EN = """\
@@ -167,4 +168,5 @@ def build_prompt(
         "Write the JSON answer now."
         + (" (Korean prose, formal style.)" if language == "ko" else ""),
     ]
-    return Prompt(system=system_prompt(language=language, mode=mode), user="\n".join(head), hunks=hunks)
+    return Prompt(system=system_prompt(language=language, mode=mode), user="\n".join(head),
+                  hunks=hunks)

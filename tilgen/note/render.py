@@ -119,7 +119,7 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
         skeleton, spans = tuple(pieces[0::2]), pieces[1::2]
         for g_skeleton, columns, refs in groups:
             if g_skeleton == skeleton:
-                for column, span in zip(columns, spans):
+                for column, span in zip(columns, spans, strict=False):
                     if span not in column:
                         column.append(span)
                 refs.append(ref)
@@ -129,7 +129,7 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
     merged = []
     for skeleton, columns, refs in groups:
         text = skeleton[0] + "".join(
-            ", ".join(column) + plain for column, plain in zip(columns, skeleton[1:]))
+            ", ".join(column) + plain for column, plain in zip(columns, skeleton[1:], strict=False))
         merged.append((text, refs))
     return merged
 
@@ -145,9 +145,9 @@ def _and(first: str, second: str) -> str:
 
 
 # Keywords that name no lesson: the language itself (in Hangul), "code", "change", "this …".
-_GENERIC = {"언어", "프로그래밍 언어", "코드", "코드 변경", "변경", "변경 사항", "변경 내용", "파일",
-            "파일 수정", "개선", "기능", "자바", "자바스크립트", "타입스크립트", "파이썬", "러스트",
-            "고", "고랭", "코틀린"}
+_GENERIC = {"언어", "프로그래밍 언어", "코드", "코드 변경", "변경", "변경 사항", "변경 내용",
+            "파일", "파일 수정", "개선", "기능", "자바", "자바스크립트", "타입스크립트", "파이썬",
+            "러스트", "고", "고랭", "코틀린"}
 
 
 def _generic(keyword: str) -> bool:
@@ -166,7 +166,8 @@ def render_points(
     keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
     if " " in topic and not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
         # Small models sometimes title a Korean note in English ("Error Handling in Rust");
-        # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept. (Forcing Hangul in the grammar instead
+        # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept.
+        # (Forcing Hangul in the grammar instead
         # made the 0.5B model append a stray syllable to English and decode 4x slower.)
         topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
     elif topic.lower() in {(f.language or "").lower() for f, _ in hunks}:

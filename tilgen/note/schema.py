@@ -56,7 +56,8 @@ def hangul_share(text: str) -> float:
 def bullets(content: str) -> list[str]:
     """The bullet lines of the prose, without the marker."""
     body = FENCE.sub("", content)
-    return [ln.strip()[2:].strip() for ln in body.splitlines() if ln.strip().startswith(("- ", "* "))]
+    return [ln.strip()[2:].strip() for ln in body.splitlines()
+            if ln.strip().startswith(("- ", "* "))]
 
 
 class TilNote(BaseModel):
@@ -86,7 +87,8 @@ class TilNote(BaseModel):
         for k in cleaned:
             if not re.match(pattern, k):
                 lang = "Korean" if language == "ko" else ""
-                raise ValueError(f"keyword {k!r} must be one or two {lang} words".replace("  ", " "))
+                raise ValueError(
+                    f"keyword {k!r} must be one or two {lang} words".replace("  ", " "))
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("keywords must be distinct")
         return cleaned
@@ -109,7 +111,8 @@ class TilNote(BaseModel):
         if len({b for b in items}) != len(items):
             raise ValueError("content repeats the same bullet")
         if PERSONAL.search(prose(v)):
-            raise ValueError("content must not use personal expressions (I think, I learned, 저는 …)")
+            raise ValueError(
+                "content must not use personal expressions (I think, I learned, 저는 …)")
         if v.count("```") % 2:
             raise ValueError("content has an unclosed code fence")
         if language == "ko" and hangul_share(v) < 0.6:
@@ -132,13 +135,16 @@ def parse_json(text: str) -> Any:
     try:
         return json.loads(text[start : end + 1], strict=False)
     except json.JSONDecodeError as exc:
-        raise InvalidNoteError(f"the model's answer is not valid JSON ({exc.msg} at {exc.pos})") from exc
+        raise InvalidNoteError(
+            f"the model's answer is not valid JSON ({exc.msg} at {exc.pos})") from exc
 
 
 def validate_note(data: Any, *, date: dt.date, language: str = "ko") -> TilNote:
-    """Validate a ``{title, keywords, content}`` mapping; raise InvalidNoteError listing problems."""
+    """Validate a ``{title, keywords, content}`` mapping; raise InvalidNoteError listing
+    problems."""
     try:
-        return TilNote.model_validate(data, context={"date": date.isoformat(), "language": language})
+        return TilNote.model_validate(data, context={"date": date.isoformat(),
+                                                     "language": language})
     except ValidationError as exc:
         raise InvalidNoteError(describe_errors(exc)) from exc
 

@@ -137,6 +137,7 @@ def case_table(report: dict[str, Any]) -> str:
         s = case.get("scores") or {}
         cells = []
         for key, _ in CASE_COLUMNS:
+            value: Any
             if key == "facts":
                 value = (f"{s.get('facts_strict', 0)}/{s.get('facts_loose', 0)} of {case['facts']}"
                          if case.get("facts") else None)

@@ -15,9 +15,9 @@ from typing import Any
 
 from tilgen import paths
 from tilgen.atomic import write_atomic
+from tilgen.config.settings import Settings
 from tilgen.errors import TilgenError
 from tilgen.note.prompt import PROMPT_VERSION
-from tilgen.config.settings import Settings
 from tilgen.tools.eval_scores import case_table, markdown_table, score_note, summarize
 from tilgen.tools.facts import load_facts
 
@@ -52,7 +52,8 @@ def load_cases(corpus: Path) -> list[dict[str, Any]]:
     if not index.is_file():
         raise TilgenError(f"{corpus} has no cases.jsonl; pass a corpus directory like "
                           f"{builtin_corpus()}", exit_code=2)
-    cases = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
     for case in cases:
         if not (corpus / f"{case['id']}.diff").is_file():
             raise TilgenError(f"{corpus}: case {case['id']} has no {case['id']}.diff", exit_code=2)

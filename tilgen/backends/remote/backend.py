@@ -17,7 +17,6 @@ from tilgen.backends.base import (
     GenerationRequest,
     ProgressCallback,
     StatusCallback,
-    estimate_tokens,
 )
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote.modes import MODES, ModeMemory, honoured, params, probe_request
@@ -25,6 +24,7 @@ from tilgen.backends.remote.probe import ServerInfo
 from tilgen.backends.remote.transport import Transport
 from tilgen.config.settings import RemoteSettings, Settings
 from tilgen.errors import BackendError, ContextOverflow
+from tilgen.fit.budget import estimate_tokens
 
 
 class RemoteBackend:

@@ -49,7 +49,8 @@ def _load(base_url: str, model: str, field: str) -> Any:
 def _save(base_url: str, model: str, field: str, value: Any) -> None:
     data = _read(modes_file())
     key = f"{base_url} {model}"
-    entry = data.get(key) if isinstance(data.get(key), dict) else {}
+    found = data.get(key)
+    entry: dict[str, Any] = found if isinstance(found, dict) else {}
     entry.update({field: value, "saved": time.time()})
     data[key] = entry
     _write(modes_file(), data)

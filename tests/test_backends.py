@@ -72,7 +72,7 @@ def register(where: Path, **entry_points: str) -> Path:
 
 
 @pytest.fixture
-def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The toy backend installed as a plugin would be: its metadata on sys.path."""
     site = register(tmp_path / "site", toy=f"{__name__}:ToyBackend",
                     broken="tests.no_such_module:Backend")

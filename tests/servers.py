@@ -100,6 +100,7 @@ class Reply:
     usage: dict[str, Any] | None = None
     delay_first: float = 0.0  # seconds before the first chunk (after the headers)
     delay_each: float = 0.0  # seconds between chunks
+    drop_after: int | None = None  # pieces sent before the connection drops mid-body
 
 
 def error_reply(status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
@@ -214,6 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in {"content-type": "text/event-stream", **reply.headers}.items():
             self.send_header(name, value)
+        if reply.drop_after is not None:  # a body promised longer than it gets: a crash
+            self.send_header("content-length", str(10**6))
         self.end_headers()
         self.wfile.flush()
         if reply.delay_first and not self.fault.wait(reply.delay_first):
@@ -221,6 +224,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not reply.stream and reply.usage is None:
             return  # an empty stream: headers, then the connection closes
         for i, piece in enumerate(reply.stream):
+            if i == reply.drop_after:
+                return
             if i and reply.delay_each and not self.fault.wait(reply.delay_each):
                 return
             self._event({"choices": [{"index": 0, "delta": {"content": piece},

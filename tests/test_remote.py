@@ -19,11 +19,12 @@ from tests.servers import (
     free_port,
     stream_reply,
 )
+from tilgen.backends.base import Backend, GenerationRequest
 from tilgen.backends.remote import state as remote_state
-from tilgen.backends.base import Backend, GenerationRequest, estimate_tokens
 from tilgen.backends.remote.backend import RemoteBackend
-from tilgen.errors import BackendError, BackendUnavailable, ContextOverflow, ExitCode
 from tilgen.config.settings import RemoteSettings
+from tilgen.errors import BackendError, BackendUnavailable, ContextOverflow, ExitCode
+from tilgen.fit.budget import estimate_tokens
 
 SECRET = "sk-team-secret-0123456789abcdef"
 SUM_SCHEMA = {
@@ -298,6 +299,20 @@ def test_request_carries_streaming_usage_and_sampling(fault_server: FaultServer)
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
     assert body["max_tokens"] == 40 and body["model"] == "test-model" and body["seed"] == 0
     assert body["repetition_penalty"] == 1.1 and "response_format" not in body
+    assert body["top_p"] == 0.9 and body["top_k"] == 40 and body["min_p"] == 0.05
+
+
+def test_every_sampling_parameter_is_sent_even_at_its_neutral_value(
+        fault_server: FaultServer) -> None:
+    # Left out, vLLM takes the model's generation_config.json (Qwen2.5 sets top_k, top_p
+    # and repetition_penalty there): the same settings would sample differently on vLLM.
+    fault_server.chat(stream_reply('{"sum": 5}'))
+    request = ask()
+    request.repeat_penalty, request.top_k, request.min_p, request.top_p = 1.0, 0, 0.0, 1.0
+    make(fault_server.url).generate(request)
+    body = fault_server.calls(CHAT)[0].json
+    assert (body["repetition_penalty"], body["repeat_penalty"]) == (1.0, 1.0)
+    assert (body["top_k"], body["min_p"], body["top_p"], body["temperature"]) == (0, 0.0, 1.0, 0.0)
 
 
 def test_vllm_context_and_tokenizer_endpoints(fault_server: FaultServer) -> None:
@@ -315,3 +330,96 @@ def test_vllm_context_and_tokenizer_endpoints(fault_server: FaultServer) -> None
     assert backend.count_tokens("def f(): pass") == 7
     assert len(fault_server.calls("/tokenize")) == len(calls)  # counted once per text
     assert not fault_server.calls("/v1/tokenize")
+
+
+GEMMA_SYSTEM = ("System role not supported")  # Gemma 1/2 templates' raise_exception text
+GEMMA_ALTERNATE = "Conversation roles must alternate user/assistant/user/assistant/..."
+
+
+@pytest.mark.parametrize("message", [GEMMA_SYSTEM, GEMMA_ALTERNATE])
+def test_a_template_refusing_the_system_role_gets_it_folded_and_remembered(
+        fault_server: FaultServer, message: str) -> None:
+    # vLLM answers 400 with the chat template's exception; llama.cpp cannot show it.
+    fault_server.chat(error_reply(400, message), stream_reply('{"sum": 5}'),
+                      stream_reply('{"sum": 5}'))
+    request = GenerationRequest(messages=[
+        {"role": "system", "content": "You answer with JSON."},
+        {"role": "user", "content": "2+3?"},
+        {"role": "assistant", "content": "{}"},
+        {"role": "user", "content": "Rejected."}, {"role": "user", "content": "Again."}],
+        json_schema=SUM_SCHEMA, max_tokens=24, temperature=0.0)
+    result = make(fault_server.url).generate(request)
+    assert json.loads(result.text) == {"sum": 5}
+    first, second = (c.json["messages"] for c in fault_server.calls(CHAT))
+    assert first == request.messages
+    assert second == [{"role": "user", "content": "You answer with JSON.\n\n2+3?"},
+                      {"role": "assistant", "content": "{}"},
+                      {"role": "user", "content": "Rejected.\n\nAgain."}]
+    # The same mode is kept (the refusal was the template's, not the response format's) ...
+    assert fault_server.calls(CHAT)[1].json["response_format"]["type"] == "json_schema"
+    # ... and the next run folds from the start.
+    make(fault_server.url).generate(request)
+    assert len(fault_server.calls(CHAT)) == 3
+    assert fault_server.calls(CHAT)[2].json["messages"] == second
+
+
+def test_a_template_refusal_of_another_kind_is_not_retried(fault_server: FaultServer) -> None:
+    fault_server.chat(error_reply(400, "Unknown role 'tool'"))
+    with pytest.raises(BackendError, match="HTTP 400"):
+        make(fault_server.url).generate(ask())
+    assert len(fault_server.calls(CHAT)) == 1
+
+
+def test_a_stream_cut_off_midway_is_sent_again_to_another_replica(
+        fault_server: FaultServer) -> None:
+    # A replica that crashes mid-answer: nobody has seen its tokens, so another one answers.
+    crashed = FaultServer()
+    try:
+        crashed.chat(stream_reply('{"su', 'm": ', drop_after=1))
+        fault_server.chat(stream_reply('{"sum": 5}'))
+        backend = make([crashed.url, fault_server.url], retries=0)
+        backend.transport.ordered_urls = lambda: [crashed.url, fault_server.url]  # type: ignore[method-assign]
+        result = backend.generate(ask(schema=SUM_SCHEMA))
+        assert json.loads(result.text) == {"sum": 5}
+        assert result.extra["base_url"] == fault_server.url
+        assert crashed.url in remote_state.dead_replicas()
+    finally:
+        crashed.close()
+
+
+def test_a_stream_already_shown_is_not_started_again_elsewhere(
+        fault_server: FaultServer) -> None:
+    crashed = FaultServer()
+    try:
+        crashed.chat(stream_reply('{"su', 'm": ', drop_after=1))
+        backend = make([crashed.url, fault_server.url], retries=0)
+        backend.transport.ordered_urls = lambda: [crashed.url, fault_server.url]  # type: ignore[method-assign]
+        shown: list[str] = []
+        with pytest.raises(BackendUnavailable, match="dropped"):
+            backend.generate(ask(schema=SUM_SCHEMA), shown.append)
+        assert shown == ['{"su'] and not fault_server.calls(CHAT)
+    finally:
+        crashed.close()
+
+
+def test_requests_go_through_the_proxy_in_the_environment(
+        fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As the SDK's HTTP library did: HTTP_PROXY is honoured, NO_PROXY bypasses it.
+    target = "http://team-server.invalid:8000"
+    fault_server.script("GET", f"{target}/v1/models",
+                        Reply(body={"object": "list", "data": [{"id": "test-model"}]}))
+    fault_server.script("POST", f"{target}/v1/chat/completions", stream_reply('{"sum": 5}'))
+    monkeypatch.setenv("HTTP_PROXY", fault_server.root)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    backend = make(target + "/v1", retries=0)
+    assert [m["id"] for m in backend.served_models()] == ["test-model"]
+    assert json.loads(backend.generate(ask()).text) == {"sum": 5}
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    direct = FaultServer()
+    try:
+        direct.chat(stream_reply('{"sum": 5}'))
+        make(direct.url, retries=0).generate(ask())
+        assert direct.calls(CHAT)
+    finally:
+        direct.close()

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tilgen.errors import ConfigError, NoChangesError, TilgenError
+from tilgen.git.source import ChangeSource
+from tilgen.options import NoteOptions
 
 
 @dataclass
@@ -45,30 +46,22 @@ def find_repos(configured: list[str], under: Path | None) -> list[Path]:
     return [Path(p).expanduser() for p in configured]
 
 
-def today_all(repos: list[Path], *, day: dt.date, cli: dict[str, Any], author: str | None,
+def today_all(repos: list[Path], *, day: dt.date, options: NoteOptions, author: str | None,
               on_status: Callable[[str], None] | None = None) -> Iterator[RepoOutcome]:
     """Write each repository's note for ``day``; yield one outcome per repository."""
+    from tilgen import pipeline
+
     for repo in repos:
         try:
-            yield _one(repo, day=day, cli=cli, author=author, on_status=on_status)
+            result = pipeline.run(ChangeSource.for_day(repo, day, author=author), options,
+                                  on_status=on_status)
         except NoChangesError:
             yield RepoOutcome(repo, "nothing")
         except TilgenError as exc:
             yield RepoOutcome(repo, "error", " ".join(exc.message.split()))
         except Exception as exc:  # noqa: BLE001 - one repository's bug must not stop the rest
             yield RepoOutcome(repo, "error", f"unexpected {type(exc).__name__}: {exc}")
-
-
-def _one(repo: Path, *, day: dt.date, cli: dict[str, Any], author: str | None,
-         on_status: Callable[[str], None] | None) -> RepoOutcome:
-    from tilgen import pipeline
-    from tilgen.config.layers import load_settings
-    from tilgen.git.collect import collect_day, open_repo
-
-    git_repo = open_repo(repo)
-    root = Path(git_repo.working_tree_dir or repo)
-    settings = load_settings(repo_root=root, cli=cli).settings
-    cs = collect_day(git_repo, day=day, author=author or settings.author)
-    result = pipeline.generate_note(cs, settings, on_status=on_status)
-    path = pipeline.save(result, settings)
-    return RepoOutcome(root, "cached" if result.from_cache else "written", path=path)
+        else:
+            root = Path(result.changes.repo_root) if result.changes.repo_root else repo
+            yield RepoOutcome(root, "cached" if result.from_cache else "written",
+                              path=result.path)

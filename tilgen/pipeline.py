@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tilgen.note import cache
-from tilgen.backends import make_backend
-from tilgen.backends.base import GenerationResult, TokenCallback
-from tilgen.git.changes import ChangeSet
-from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
-from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
-from tilgen.note.render import render_points
 from pydantic import ValidationError
 
+from tilgen.backends import make_backend
+from tilgen.backends.base import GenerationResult, TokenCallback
+from tilgen.config.settings import Settings
+from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
+from tilgen.git.changes import ChangeSet
+from tilgen.git.source import ChangeSource
+from tilgen.note import cache
+from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
+from tilgen.note.reject import Proof
+from tilgen.note.render import render_points
 from tilgen.note.schema import (
     PointsAnswer,
     TilNote,
@@ -27,7 +29,7 @@ from tilgen.note.schema import (
     salvage_points,
     validate_note,
 )
-from tilgen.config.settings import Settings
+from tilgen.options import NoteOptions
 
 StatusCallback = Callable[[str], None]
 MARGIN_TOKENS = 96
@@ -182,6 +184,7 @@ def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
                           else direct_schema(cs.date, settings.language)),
         parse=lambda text: _to_note(text, cs, prompt, settings),
         salvage=salvage_points if points else None,  # the points finished before a cut
+        items=4,  # each point costs an English and a Korean sentence
         generation=settings.generation, on_token=on_token, status=status,
     )
     return NoteResult(note=note, changes=cs, prompt=prompt, backend=backend.name,
@@ -196,7 +199,8 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         except ValidationError as exc:
             raise InvalidNoteError(f"the answer does not match the points structure: "
                                    f"{describe_errors(exc)}") from None
-        data = render_points(answer, date=cs.date, hunks=prompt.hunks)
+        proof = Proof.of(cs.files, [c.subject for c in cs.commits])
+        data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof)
     return validate_note(data, date=cs.date, language=settings.language)
 
 
@@ -228,17 +232,37 @@ def save(result: NoteResult, settings: Settings) -> Path:
     return result.path
 
 
-def run_day(repo_root: Path, *, day: dt.date | None = None, cli: dict[str, Any] | None = None,
-            on_status: StatusCallback | None = None) -> NoteResult:
-    """Generate and save the day's note for a repository (used by the git hook)."""
-    from tilgen.config.layers import load_settings
-    from tilgen.git.collect import collect_day, open_repo
+def run(source: ChangeSource, options: NoteOptions | None = None, *,
+        on_token: TokenCallback | None = None, on_status: StatusCallback | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        review: Callable[[NoteResult, Settings], TilNote] | None = None) -> NoteResult:
+    """The one way to a note (CLI, git hook, Python API): read the changes ``source`` names,
+    resolve the settings, generate a validated note and, unless told not to, save it.
 
-    resolved = load_settings(repo_root=Path(repo_root), cli=cli)
-    settings = resolved.settings
-    repo = open_repo(repo_root)
-    author = settings.author
-    cs = collect_day(repo, day=day or dt.date.today(), author=author)
-    result = generate_note(cs, settings, on_status=on_status)
-    save(result, settings)
+    ``review`` gets the last look before saving (``--edit``) and returns the note to keep.
+    """
+    options = options or NoteOptions()
+    cs, settings = read(source, options)
+    result = generate_note(cs, settings, on_token=on_token, on_status=on_status,
+                           progress=progress)
+    if review is not None:
+        result.note = review(result, settings)
+    if options.save:
+        save(result, settings)
     return result
+
+
+def preview(source: ChangeSource, options: NoteOptions | None = None) -> tuple[Prompt, int]:
+    """The prompt a run would send (compacted and redacted) and the secrets redacted; no model."""
+    cs, settings = read(source, options or NoteOptions())
+    prepared, languages, redactions = prepare(cs, settings)
+    prompt = build_prompt(prepared, languages=languages, language=settings.language,
+                          mode=settings.note_format)
+    return prompt, redactions
+
+
+def read(source: ChangeSource, options: NoteOptions) -> tuple[ChangeSet, Settings]:
+    """Open the repository, resolve its settings, collect the changes."""
+    repo = source.open()
+    settings = options.resolve(Path(str(repo.working_tree_dir)) if repo is not None else None)
+    return source.collect(repo, author=settings.author), settings

@@ -42,14 +42,14 @@ def ask_checked(
         request = GenerationRequest(
             messages=messages, json_schema=schema(items), max_tokens=gen.max_tokens,
             temperature=gen.temperature if attempt == 1 else max(gen.temperature, 0.3),
-            top_p=gen.top_p, repeat_penalty=gen.repeat_penalty,
+            top_p=gen.top_p, top_k=gen.top_k, min_p=gen.min_p, repeat_penalty=gen.repeat_penalty,
             seed=None if gen.seed is None else gen.seed + attempt - 1,
         )
         result = backend.generate(request, on_token)
         cut = result.finish_reason == "length"
         text: str | None = result.text
         if cut:
-            text = salvage(text) if salvage else None
+            text = salvage(result.text) if salvage else None
         try:
             if text is None:
                 raise InvalidNoteError("no item was finished before the cut")
@@ -58,8 +58,11 @@ def ask_checked(
             if cut:
                 problem = f"the answer was cut off at {gen.max_tokens} tokens"
                 items = short_items
-                messages = first + [{"role": "user", "content":
-                                     f"Keep the answer short: at most {short_items} points."}]
+                # Said in the user's own turn: some chat templates (Gemma's) refuse two
+                # user turns in a row.
+                messages = first[:-1] + [{**first[-1], "content": first[-1]["content"]
+                                          + f"\n\nKeep the answer short: at most "
+                                          f"{short_items} points."}]
             else:
                 problem = exc.message
                 messages = first + [

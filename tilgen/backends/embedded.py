@@ -14,8 +14,6 @@ from typing import Any
 from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
 from tilgen.errors import ModelError
 
-# Overhead of the chat template around the system and user messages, in tokens.
-CHAT_TEMPLATE_OVERHEAD = 32
 _LOADED: dict[tuple[Any, ...], Any] = {}
 _GENERATING = threading.RLock()
 
@@ -118,9 +116,6 @@ class EmbeddedBackend:
         llm = self.load()
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def count_messages(self, messages: list[dict[str, str]]) -> int:
-        return sum(self.count_tokens(m["content"]) for m in messages) + CHAT_TEMPLATE_OVERHEAD
-
     # -- generation --------------------------------------------------------------------
     def generate(
         self, request: GenerationRequest, on_token: TokenCallback | None = None
@@ -148,6 +143,8 @@ class EmbeddedBackend:
             max_tokens=request.max_tokens,
             temperature=request.temperature,
             top_p=request.top_p,
+            top_k=request.top_k,
+            min_p=request.min_p,
             repeat_penalty=request.repeat_penalty,
             stream=True,
             **kwargs,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -16,13 +16,13 @@ def command(
     week: bool = typer.Option(False, "--week",
                               help="The week (Monday to Sunday) of --date (default)."),
     month: bool = typer.Option(False, "--month", help="The month of --date."),
-    date: Optional[str] = typer.Option(None, "--date", "-d",
-                                       help="A day in the period (default: today)."),
-    repo: Optional[str] = typer.Option(None, "--repo", "-C", help="Only this repository's notes."),
+    date: str | None = typer.Option(None, "--date", "-d",
+                                    help="A day in the period (default: today)."),
+    repo: str | None = typer.Option(None, "--repo", "-C", help="Only this repository's notes."),
     all_repos: bool = typer.Option(False, "--all", help="Every repository's notes (the default)."),
-    backend: Optional[str] = typer.Option(None, "--backend", "-b", help="embedded | remote."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or .gguf path."),
-    notes_dir: Optional[str] = typer.Option(None, "--notes-dir", help="The notes directory."),
+    backend: str | None = typer.Option(None, "--backend", "-b", help="embedded | remote."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Model name or .gguf path."),
+    notes_dir: str | None = typer.Option(None, "--notes-dir", help="The notes directory."),
     no_save: bool = typer.Option(False, "--no-save", help="Do not write the digest file."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Generate again."),
     edit: bool = typer.Option(False, "--edit", help="Open the digest in $VISUAL/$EDITOR first."),
@@ -32,20 +32,18 @@ def command(
 
     def go() -> None:
         from tilgen.cli.log_cmd import repo_name
-        from tilgen.cli.note_cmd import parse_day
-        from tilgen.cli.options import NoteOptions
-        from tilgen.config.layers import load_settings
         from tilgen.errors import ExitCode, TilgenError
+        from tilgen.git.source import parse_day
         from tilgen.log.digest_run import write_digest
 
         if week and month:
             raise TilgenError("choose --week or --month, not both", exit_code=ExitCode.USAGE)
         if repo and all_repos:
             raise TilgenError("choose --repo or --all, not both", exit_code=ExitCode.USAGE)
-        opts = NoteOptions(repo=None, backend=backend, model=model,  # type: ignore[arg-type]
-                           notes_dir=notes_dir, no_cache=no_cache)
-        first = load_settings(repo_root=None, cli=opts.cli_overrides("embedded")).settings
-        settings = load_settings(repo_root=None, cli=opts.cli_overrides(first.backend)).settings
+        from tilgen.options import NoteOptions
+
+        settings = NoteOptions(backend=backend, model=model, notes_dir=notes_dir,
+                               cache=False if no_cache else None).resolve(None)
         result = write_digest(settings, day=parse_day(date), kind="month" if month else "week",
                               repo=repo_name(repo), on_status=output.status, save=not no_save,
                               edit=_editor("digest") if edit else None)

@@ -157,22 +157,21 @@ def _apply(plan: Any, root: Path | None, *, pull: bool) -> None:
 
 def _todays_note(root: Path) -> None:
     """Today's note when there are commits today; otherwise say when one comes."""
-    import datetime as dt
-
-    from tilgen.cli.note_cmd import _settings, run_note
-    from tilgen.cli.options import NoteOptions
+    from tilgen import pipeline
+    from tilgen.cli.note_cmd import run_note
+    from tilgen.cli.options import NoteFlags
     from tilgen.errors import NoChangesError
-    from tilgen.git.collect import collect_day, open_repo
+    from tilgen.git.source import ChangeSource
+    from tilgen.options import NoteOptions
 
-    opts = NoteOptions(repo=root)
-    git_repo = open_repo(root)
+    source, flags = ChangeSource.for_day(root), NoteFlags(NoteOptions())
     try:
-        changes = collect_day(git_repo, day=dt.date.today(), author=_settings(opts, root).author)
+        pipeline.read(source, flags.options)  # commits today? (git only, no model)
     except NoChangesError as exc:
         _say(f"no note yet: {exc.message}")
         return
     _say("writing today's note")
-    run_note(opts, lambda: changes, repo_root=root)
+    run_note(source, flags)
 
 
 def _choose(question: str, options: list[str], default: str) -> str:
@@ -185,7 +184,7 @@ def _choose(question: str, options: list[str], default: str) -> str:
 
 def _repo_root(path: Path) -> Path | None:
     from tilgen.errors import TilgenError
-    from tilgen.git.collect import open_repo
+    from tilgen.git.repo import open_repo
 
     try:
         repo = open_repo(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -31,7 +31,7 @@ def repo_name(value: str | None) -> str | None:
     return path.resolve().name if value in (".", "..") or path.is_dir() else value
 
 
-def index_command(notes_dir: Optional[str] = NotesDirOpt) -> None:
+def index_command(notes_dir: str | None = NotesDirOpt) -> None:
     """Write README.md in the notes directory: every note by month, newest first."""
 
     def go() -> None:
@@ -46,10 +46,10 @@ def index_command(notes_dir: Optional[str] = NotesDirOpt) -> None:
 
 def search_command(
     query: list[str] = typer.Argument(..., help="Words to look for (Korean or English)."),
-    repo: Optional[str] = typer.Option(None, "--repo", "-C", help="Only this repository's notes."),
+    repo: str | None = typer.Option(None, "--repo", "-C", help="Only this repository's notes."),
     limit: int = typer.Option(10, "--limit", "-n", min=1, help="At most this many notes."),
     json_out: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
-    notes_dir: Optional[str] = NotesDirOpt,
+    notes_dir: str | None = NotesDirOpt,
 ) -> None:
     """Find past notes: date, title and the line that matches best."""
 
@@ -77,15 +77,15 @@ def search_command(
 
 
 def edit_command(
-    date: Optional[str] = typer.Argument(None, help="YYYY-MM-DD, today or yesterday."),
-    repo: Optional[str] = typer.Option(None, "--repo", "-C", help="The repository's note."),
-    notes_dir: Optional[str] = NotesDirOpt,
+    date: str | None = typer.Argument(None, help="YYYY-MM-DD, today or yesterday."),
+    repo: str | None = typer.Option(None, "--repo", "-C", help="The repository's note."),
+    notes_dir: str | None = NotesDirOpt,
 ) -> None:
     """Open a saved note in $VISUAL/$EDITOR; it is checked again before it is saved."""
 
     def go() -> None:
-        from tilgen.cli.note_cmd import parse_day
         from tilgen.errors import ExitCode, NoChangesError, TilgenError
+        from tilgen.git.source import parse_day
         from tilgen.log.edit import edit_until_valid, note_checker, rewrite_saved
         from tilgen.log.notes import notes_root, scan
         from tilgen.log.save import after_save

@@ -2,64 +2,58 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tilgen.git.changes import ChangeSet
 from tilgen.cli import output
-from tilgen.cli.options import NoteOptions
-from tilgen.errors import TilgenError
+from tilgen.cli.options import NoteFlags
+from tilgen.git.source import ChangeSource
+
+if TYPE_CHECKING:
+    from tilgen.config.settings import Settings
+    from tilgen.note.schema import TilNote
+    from tilgen.pipeline import NoteResult
 
 
-def parse_day(value: str | None) -> dt.date:
-    if value in (None, "", "today"):
-        return dt.date.today()
-    if value == "yesterday":
-        return dt.date.today() - dt.timedelta(days=1)
-    try:
-        return dt.date.fromisoformat(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise TilgenError(f"invalid --date {value!r}: use YYYY-MM-DD, 'today' or 'yesterday'",
-                          exit_code=2) from None
-
-
-def _settings(opts: NoteOptions, repo_root: Path | None) -> Any:
-    from tilgen.config.layers import load_settings
-
-    first = load_settings(repo_root=repo_root, cli=NoteOptions(repo=opts.repo, backend=opts.backend)
-                          .cli_overrides("embedded")).settings
-    return load_settings(repo_root=repo_root, cli=opts.cli_overrides(first.backend)).settings
-
-
-def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
-             repo_root: Path | None) -> None:
-    """Collect changes, generate, print and save the note."""
+def run_note(source: ChangeSource, flags: NoteFlags) -> None:
+    """Write, print and (unless told not to) save the note for ``source``."""
     from tilgen import pipeline
-
-    settings = _settings(opts, repo_root)
-    with output.spinner("reading changes"):
-        cs = collect()
-    if opts.show_prompt:
-        _show_prompt(cs, settings)
-        return
     from tilgen.cli.live import NoteStream
 
-    stream = NoteStream(enabled=not opts.json_out and not output.quiet())
-    try:
-        result = pipeline.generate_note(
-            cs, settings, on_token=stream.feed, on_status=stream.status, progress=stream.progress
-        )
-    finally:
-        stream.close()
-    if opts.edit:
-        result.note = _edit(result, settings)
-    if not opts.no_save:
-        pipeline.save(result, settings)
-    if opts.json_out:
+    if flags.show_prompt:  # exactly what would be sent (compacted and redacted), no model
+        with output.spinner("reading changes"):
+            prompt, redactions = pipeline.preview(source, flags.options)
+        sys.stdout.write(prompt.text() + "\n")
+        if redactions:
+            output.status(f"{redactions} secret(s) redacted")
+        return
+    stream = NoteStream(enabled=not flags.json_out and not output.quiet())
+    with ExitStack() as waiting:
+        # A spinner until the pipeline's first word (a cache hit may bring none at all).
+        waiting.enter_context(output.spinner("reading changes"))
+
+        def first(callback: Callable[..., None]) -> Callable[..., None]:
+            def call(*args: Any) -> None:
+                waiting.close()
+                callback(*args)
+            return call
+
+        try:
+            # No token callback when nothing is shown: a replica failing mid-answer can then
+            # be replaced by another one (see backends.remote.transport.Progress).
+            result = pipeline.run(source, flags.options,
+                                  on_token=first(stream.feed) if stream.enabled else None,
+                                  on_status=first(stream.status),
+                                  progress=first(stream.progress),
+                                  review=_edit if flags.edit else None)
+        finally:
+            waiting.close()
+            stream.close()
+    if flags.json_out:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     if not output.quiet():
@@ -73,20 +67,20 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         output.status(f"saved {result.path}")
 
 
-def run_all(opts: NoteOptions, *, day: dt.date, author: str | None, under: Path | None) -> None:
+def run_all(flags: NoteFlags, *, day: str | None, author: str | None, under: Path | None) -> None:
     """``today --all``: one line per repository; exit 1 when any of them failed."""
     from tilgen.batch import find_repos, today_all
     from tilgen.config.layers import load_settings
-    from tilgen.errors import ExitCode
+    from tilgen.errors import ExitCode, TilgenError
+    from tilgen.git.source import parse_day
 
-    if opts.edit or opts.show_prompt or opts.json_out or opts.no_save:
+    if flags.edit or flags.show_prompt or flags.json_out or not flags.options.save:
         raise TilgenError("--all writes every note as it is: without --edit, --show-prompt, "
                           "--json or --no-save", exit_code=ExitCode.USAGE)
     user = load_settings(repo_root=None).settings  # `repos` is read from the user config only
-    first = load_settings(repo_root=None, cli=opts.cli_overrides("embedded")).settings
     failed = 0
-    for outcome in today_all(find_repos(user.repos, under), day=day, author=author,
-                             cli=opts.cli_overrides(first.backend),
+    for outcome in today_all(find_repos(user.repos, under), day=parse_day(day), author=author,
+                             options=flags.options,
                              on_status=output.status if output.verbose() else None):
         failed += not outcome.ok
         output.console().print(outcome.line(), markup=False, highlight=False, soft_wrap=True)
@@ -94,7 +88,7 @@ def run_all(opts: NoteOptions, *, day: dt.date, author: str | None, under: Path 
         raise SystemExit(int(ExitCode.ERROR))
 
 
-def _edit(result: Any, settings: Any) -> Any:
+def _edit(result: NoteResult, settings: Settings) -> TilNote:
     """The note after the user's edit, validated like the model's (a second chance given)."""
     from tilgen.log.edit import edit_until_valid, note_checker
     from tilgen.note.schema import validate_note
@@ -102,20 +96,8 @@ def _edit(result: Any, settings: Any) -> Any:
     from tilgen.pipeline import note_meta
 
     note, day = result.note, result.changes.date
-    return edit_until_valid(render_file(note, note_meta(result)), note_checker(
+    edited: TilNote = edit_until_valid(render_file(note, note_meta(result)), note_checker(
         note.title, note.keywords, lambda data: validate_note(data, date=day,
                                                              language=settings.language)),
         name=day.isoformat(), status=output.status)
-
-
-def _show_prompt(cs: ChangeSet, settings: Any) -> None:
-    """Print exactly what would be sent (after compaction and redaction), without a model."""
-    from tilgen.pipeline import prepare
-    from tilgen.note.prompt import build_prompt
-
-    prepared, languages, redactions = prepare(cs, settings)
-    prompt = build_prompt(prepared, languages=languages, language=settings.language,
-                          mode=settings.note_format)
-    sys.stdout.write(prompt.text() + "\n")
-    if redactions:
-        output.status(f"{redactions} secret(s) redacted")
+    return edited

@@ -17,7 +17,8 @@ class EmbeddedSettings(_Section):
     model: str = Field("qwen2.5-coder-1.5b", description="Model name from `tilgen model list`.")
     model_path: str | None = Field(None, description="A GGUF file; overrides `model`.")
     n_ctx: int = Field(8192, ge=512, le=131072, description="Context window in tokens.")
-    n_threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores for the prompt, half of them for generating).")
+    n_threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores for "
+                                  "the prompt, half of them for generating).")
     n_batch: int = Field(512, ge=8, description="Prompt batch size.")
     n_gpu_layers: int = Field(0, ge=-1, description="Layers to offload to a GPU (-1: all).")
     lora_path: str | None = Field(None, description="A LoRA adapter (GGUF) to apply.")
@@ -42,18 +43,24 @@ class GenerationSettings(_Section):
     max_tokens: int = Field(1024, ge=64, le=16384, description="Output token budget.")
     temperature: float = Field(0.2, ge=0.0, le=2.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)
+    # Sent to every backend, so that llama.cpp and vLLM (which would otherwise take the
+    # model's generation_config.json) sample alike; these are llama.cpp's defaults.
+    top_k: int = Field(40, ge=0, description="Sample from the k likeliest tokens (0: all).")
+    min_p: float = Field(0.05, ge=0.0, le=1.0, description="Drop tokens below this share of the likeliest.")
     repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
     seed: int | None = Field(0, description="Sampling seed (None: random).")
 
 
 class Settings(_Section):
-    backend: str = Field("embedded", description="embedded | remote (or an installed plugin backend's name).")
+    backend: str = Field("embedded",
+                         description="embedded | remote (or an installed plugin backend's name).")
     fallback_backend: str | None = Field(None, description="Backend to use when `backend` is down.")
     notes_dir: str | None = Field(None, description="Where notes are written.")
     note_filename: str = Field("{repo}/{date}.md", description="File name pattern under notes_dir.")
     language: Literal["ko", "en"] = Field("ko", description="Note language.")
     note_format: Literal["points", "direct"] = Field(
-        "points", description="points: model lists points, tilgen renders; direct: model writes Markdown."
+        "points",
+        description="points: model lists points, tilgen renders; direct: model writes Markdown.",
     )
     author: str | None = Field(None, description="Author e-mail to select, or 'all'.")
     redact: bool = Field(True, description="Redact secrets before building the prompt.")
@@ -65,7 +72,8 @@ class Settings(_Section):
     index: bool = Field(True, description="Rewrite README.md in notes_dir after every save.")
     related: bool = Field(True, description="List a new note's 3 most related past notes.")
     repos: list[str] = Field(default_factory=list,
-                             description="Repositories for `tilgen today --all` (user config only).")
+                             description="Repositories for `tilgen today --all` "
+                                         "(user config only).")
     embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)

@@ -26,7 +26,7 @@ from tilgen.atomic import read_json, write_json
 REPO_SAFE_KEYS = frozenset({
     "language", "note_format", "ignore", "author", "cache",
     "generation.max_tokens", "generation.temperature", "generation.top_p",
-    "generation.repeat_penalty", "generation.seed",
+    "generation.top_k", "generation.min_p", "generation.repeat_penalty", "generation.seed",
 })
 # Safe from a repository only with these values.
 REPO_SAFE_VALUES: dict[str, tuple[Any, ...]] = {"redact": (True,)}

@@ -20,14 +20,14 @@ _HANGUL = re.compile(r"[가-힣]")
 _WORDS = Path(__file__).parent.parent / "data" / "ko_dev_words.txt"
 
 
-@functools.lru_cache(maxsize=1)
-def _kiwi() -> Any | None:
+@functools.lru_cache(maxsize=2)
+def _kiwi(with_loanwords: bool = True) -> Any | None:
     try:
         from kiwipiepy import Kiwi
     except ImportError:
         return None
     kiwi = Kiwi()
-    for word in loanwords():
+    for word in loanwords() if with_loanwords else ():
         kiwi.add_user_word(word, "NNG")
     return kiwi
 
@@ -49,9 +49,18 @@ def prose_text(content: str) -> str:
     return INLINE_CODE.sub("X", HEADING.sub(" ", FENCE.sub("\n", content)))
 
 
-def unknown_words(text: str) -> tuple[list[str], int] | None:
-    """(unknown Hangul words, number of Hangul words) of ``text``; None without kiwipiepy."""
-    kiwi = _kiwi()
+# Morphemes a garbled word falls apart into: one syllable each ("컴파일라" → 컴/파일/라,
+# "반횐합니다" → 반/회/ㄴ/하/ㅂ니다). Two of them in one word rarely happen in real prose.
+_FRAGMENT_TAGS = {"NNG", "NNB", "NNP", "MAG", "XR"}
+
+
+def unknown_words(text: str, *, with_loanwords: bool = True,
+                  fragments: bool = True) -> tuple[list[str], int] | None:
+    """(unknown Hangul words, number of Hangul words) of ``text``; None without kiwipiepy.
+
+    A word is unknown when a Hangul morpheme of its analysis is out of Kiwi's vocabulary, or
+    (``fragments``) when it falls apart into two or more one-syllable nouns or adverbs."""
+    kiwi = _kiwi(with_loanwords)
     if kiwi is None:
         return None
     unknown: list[str] = []
@@ -62,12 +71,19 @@ def unknown_words(text: str) -> tuple[list[str], int] | None:
         spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", line)]
         words = [line[a:b] for a, b in spans]
         total += sum(1 for w in words if _HANGUL.search(w))
-        bad: set[int] = set()
+        oov: set[int] = set()
+        pieces: dict[int, int] = {}
         for tok in kiwi.tokenize(line):
-            if tok.oov and _HANGUL.search(tok.form):
-                for i, (a, b) in enumerate(spans):
-                    if a <= tok.start < b:
-                        bad.add(i)
+            if not _HANGUL.search(tok.form):
+                continue
+            i = next((i for i, (a, b) in enumerate(spans) if a <= tok.start < b), None)
+            if i is None:
+                continue
+            if tok.oov:
+                oov.add(i)
+            elif fragments and len(tok.form) == 1 and tok.tag in _FRAGMENT_TAGS:
+                pieces[i] = pieces.get(i, 0) + 1
+        bad = oov | {i for i, n in pieces.items() if n >= 2}
         unknown += [_strip(words[i]) for i in sorted(bad)]
     return unknown, total
 

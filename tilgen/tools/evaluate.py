@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from tilgen import paths
+from tilgen.atomic import write_atomic
+from tilgen.config.settings import Settings
 from tilgen.errors import TilgenError
 from tilgen.note.prompt import PROMPT_VERSION
-from tilgen.config.settings import Settings
 from tilgen.tools.eval_scores import case_table, markdown_table, score_note, summarize
 from tilgen.tools.facts import load_facts
 
@@ -51,7 +52,8 @@ def load_cases(corpus: Path) -> list[dict[str, Any]]:
     if not index.is_file():
         raise TilgenError(f"{corpus} has no cases.jsonl; pass a corpus directory like "
                           f"{builtin_corpus()}", exit_code=2)
-    cases = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
     for case in cases:
         if not (corpus / f"{case['id']}.diff").is_file():
             raise TilgenError(f"{corpus}: case {case['id']} has no {case['id']}.diff", exit_code=2)
@@ -100,20 +102,22 @@ def run_case(case: dict[str, Any], corpus: Path, settings: Settings, backend: An
 
 
 def run_eval(corpus: Path, settings: Settings, *, limit: int | None = None,
+             only: list[str] | None = None,
              on_case: Callable[[CaseResult], None] | None = None) -> dict[str, Any]:
     from tilgen.backends import make_backend
 
-    cases = load_cases(corpus)[:limit]
+    cases = load_cases(corpus)
+    if only:
+        unknown = sorted(set(only) - {c["id"] for c in cases})
+        if unknown:
+            raise TilgenError(f"{corpus} has no case {', '.join(unknown)}; its cases are listed "
+                              "in its cases.jsonl", exit_code=2)
+        cases = [c for c in cases if c["id"] in only]
+    cases = cases[:limit]
     facts = load_facts(corpus)
     backend = make_backend(settings.backend, settings)
     day = dt.date.today()
-    results = []
-    for case in cases:
-        r = run_case(case, corpus, settings, backend, day, facts.get(case["id"]))
-        results.append(r)
-        if on_case:
-            on_case(r)
-    report = {
+    report: dict[str, Any] = {
         "corpus": str(corpus),
         "model": backend.model_name,
         "backend": backend.name,
@@ -121,20 +125,38 @@ def run_eval(corpus: Path, settings: Settings, *, limit: int | None = None,
         "prompt_version": PROMPT_VERSION,
         "machine": machine(),
         "date": dt.datetime.now().isoformat(timespec="seconds"),
-        "summary": summarize(results),
-        "cases": [r.__dict__ for r in results],
     }
-    save_report(report)
+    results: list[CaseResult] = []
+    for case in cases:
+        r = run_case(case, corpus, settings, backend, day, facts.get(case["id"]))
+        results.append(r)
+        if on_case:
+            on_case(r)
+        # Saved after every case: a run cut short keeps its notes for --rescore.
+        report |= {"complete": len(results) == len(cases), "summary": summarize(results),
+                   "cases": [c.__dict__ for c in results]}
+        save_report(report)
+    if not results:
+        report |= {"complete": True, "summary": summarize(results), "cases": []}
+        save_report(report)
     return report
 
 
 def rescore(report_path: Path, settings: Settings, corpus: Path | None = None) -> dict[str, Any]:
     """A saved report's notes scored again with today's measures, without a model: the
-    generation figures (seconds, tokens, attempts) are kept, every score is taken anew."""
+    generation figures (seconds, tokens, attempts) are kept, every score is taken anew.
+    ``report_path`` may also hold one case result a line (JSON Lines), with ``corpus`` given."""
     try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
+        text = report_path.read_text(encoding="utf-8")
+        try:
+            report = json.loads(text)
+        except ValueError:
+            report = {"cases": [json.loads(ln) for ln in text.splitlines() if ln.strip()]}
         saved_cases = report["cases"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        report.setdefault("model", saved_cases[0].get("model", "?") if saved_cases else "?")
+        report.setdefault("backend", "?")
+        report.setdefault("note_format", "points")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise TilgenError(f"{report_path} is not a saved eval report ({exc}); pass a file "
                           "written by tilgen eval --json or saved under its state directory",
                           exit_code=2) from exc
@@ -154,7 +176,8 @@ def rescore(report_path: Path, settings: Settings, corpus: Path | None = None) -
         if r.ok and r.note:
             cs, _, messages = read_case(by_id[r.id], corpus, settings)
             dated = re.match(r"\d{4}-\d{2}-\d{2}", str(r.note.get("title", "")))
-            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files, messages=messages, facts=entry)
+            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files,
+                                  messages=messages, facts=entry)
         results.append(r)
     return {**report, "corpus": str(corpus), "rescored": dt.datetime.now().isoformat(
         timespec="seconds"), "summary": summarize(results), "cases": [r.__dict__ for r in results]}
@@ -175,12 +198,14 @@ def machine() -> dict[str, Any]:
 
 
 def save_report(report: dict[str, Any]) -> Path | None:
+    """Write the report under the state directory; a report saved before keeps its file."""
     out = paths.state_dir() / "eval"
     try:
         out.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = out / f"{stamp}-{report['model']}-{report['note_format']}.json".replace("/", "_")
-        path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        path = Path(report["saved"]) if report.get("saved") else out / (
+            f"{dt.datetime.now():%Y%m%d-%H%M%S}-{report['model']}-{report['note_format']}.json"
+            .replace("/", "_"))
+        write_atomic(path, json.dumps(report, ensure_ascii=False, indent=1), durable=False)
         report["saved"] = str(path)
         return path
     except OSError:

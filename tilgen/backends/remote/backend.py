@@ -1,7 +1,8 @@
-"""The remote backend: vLLM or any OpenAI-compatible server, through the ``openai`` SDK.
+"""The remote backend: vLLM or any OpenAI-compatible server, over its HTTP API.
 
 The parts, each importing only those before it: ``errors`` (reading failures), ``state``
-(what is remembered between runs), ``transport`` (clients, retries, replicas), ``modes``
+(what is remembered between runs), ``wire`` (the HTTP API), ``transport`` (clients, retries,
+replicas), ``messages`` (turns a chat template takes), ``modes``
 (structured-output requests), ``probe`` (context length, tokenizer); this module streams.
 """
 
@@ -14,7 +15,6 @@ from tilgen.backends.base import (
     GenerationRequest,
     GenerationResult,
     TokenCallback,
-    estimate_tokens,
 )
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote.modes import MODES, ModeMemory, honoured, params, probe_request
@@ -22,6 +22,7 @@ from tilgen.backends.remote.probe import ServerInfo
 from tilgen.backends.remote.transport import Progress, Transport
 from tilgen.config.settings import RemoteSettings
 from tilgen.errors import BackendError, ContextOverflow
+from tilgen.fit.budget import estimate_tokens
 
 
 class RemoteBackend:
@@ -79,11 +80,9 @@ class RemoteBackend:
         """Stream one answer from ``url``, stepping down the structured-output modes it rejects."""
         modes = modes or self.modes.modes_for(url, request)
         for mode in modes:
-            args = params(request, mode, model=self.model_name)
             started = time.perf_counter()
             try:
-                stream = self.transport.call(
-                    url, lambda c, p=args: c.chat.completions.create(**p))
+                stream = self._create(url, request, mode)
             except Exception as exc:
                 if mode != modes[-1] and rerr.is_format_rejection(exc):
                     continue
@@ -94,6 +93,20 @@ class RemoteBackend:
             if request.json_schema is not None:
                 self.modes.remember(url, mode)
             return self._consume(stream, url, mode, request, on_token, progress, started)
+        raise AssertionError("unreachable")
+
+    def _create(self, url: str, request: GenerationRequest, mode: str) -> Any:
+        """Start the stream; a template that refuses the system role gets the folded form."""
+        fold = self.modes.folds_system(url)
+        for attempt in (1, 2):
+            args = params(request, mode, model=self.model_name, fold=fold)
+            try:
+                return self.transport.call(url, lambda c, p=args: c.chat.completions.create(**p))
+            except Exception as exc:
+                if fold or attempt == 2 or not rerr.is_role_rejection(exc):
+                    raise
+                fold = True
+                self.modes.remember_fold(url)
         raise AssertionError("unreachable")
 
     def _consume(self, stream: Any, url: str, mode: str, request: GenerationRequest,
@@ -114,8 +127,8 @@ class RemoteBackend:
                     if first is None:
                         first = time.perf_counter() - started
                     parts.append(piece)
-                    progress.emitted = True
                     if on_token:
+                        progress.emitted = True
                         on_token(piece)
                 finish = choice.finish_reason or finish
         except Exception as exc:
@@ -166,9 +179,10 @@ class RemoteBackend:
         request = probe_request()
         start, text = 0, ""
         while start < len(MODES):
-            result = self.transport.each_replica(
-                lambda u, m=list(MODES[start:]): self.generate_on(
-                    u, request, None, progress=Progress(), modes=m), urls=[url])
+            def attempt(u: str, m: tuple[str, ...] = MODES[start:]) -> GenerationResult:
+                return self.generate_on(u, request, None, progress=Progress(), modes=list(m))
+
+            result = self.transport.each_replica(attempt, urls=[url])
             mode, text = result.extra["structured_output"], result.text
             if honoured(mode, text):
                 self.modes.remember(url, mode)

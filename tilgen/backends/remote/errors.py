@@ -1,8 +1,9 @@
 """Reading failures of an OpenAI-compatible server: what went wrong, and whether to retry.
 
-The ``openai`` SDK wraps most failures in its own exceptions, but errors raised while a
-stream is being read come straight from its HTTP library (httpx, or httpx2 in newer SDKs),
-so those are recognised by class name instead of importing either library.
+Failures are recognised by class name: :mod:`tilgen.backends.remote.wire` raises
+exceptions named like the ``openai`` SDK's (APIStatusError, APIConnectionError,
+APITimeoutError, ...), the SDK's HTTP library (httpx, httpx2) names its own the same way, and
+nothing has to be imported to tell them apart.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ OVERFLOW_HINTS = (
     "please reduce the length",
 )
 FORMAT_HINTS = ("response_format", "json_schema", "schema", "json_object")
+# Chat templates that take only alternating user/assistant turns (Gemma 1 and 2) raise these;
+# vLLM answers HTTP 400 with the template's text.
+ROLE_HINTS = ("system role not supported", "roles must alternate")
 
 
 def status_of(exc: BaseException) -> int | None:
@@ -59,6 +63,14 @@ def is_format_rejection(exc: BaseException) -> bool:
     return any(hint in message for hint in FORMAT_HINTS) and not is_overflow(exc)
 
 
+def is_role_rejection(exc: BaseException) -> bool:
+    """A chat template refusing a system message or two turns of one role in a row."""
+    if status_of(exc) not in (400, 422, 500):
+        return False
+    message = server_message(exc, limit=2000).lower()
+    return any(hint in message for hint in ROLE_HINTS)
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     seen: list[BaseException] = []
     current: BaseException | None = exc
@@ -74,19 +86,16 @@ def _class_names(exc: BaseException) -> set[str]:
 
 def kind(exc: BaseException) -> str:
     """One of: status, connect, read_timeout, dropped, api, other."""
-    import openai
-
     names = _class_names(exc)
-    if isinstance(exc, openai.APIStatusError):
+    if "APIStatusError" in {cls.__name__ for cls in type(exc).__mro__}:
         return "status"
-    if "ConnectTimeout" in names or "ConnectError" in names or "ConnectionRefusedError" in names:
+    if names & {"ConnectTimeout", "ConnectError", "ConnectionRefusedError"}:
         return "connect"
-    if isinstance(exc, openai.APITimeoutError) or "TimeoutException" in names:
+    if names & {"APITimeoutError", "TimeoutException"}:
         return "read_timeout"
-    if isinstance(exc, openai.APIConnectionError) or names & {"TransportError", "NetworkError",
-                                                              "RemoteProtocolError"}:
+    if names & {"APIConnectionError", "TransportError", "NetworkError", "RemoteProtocolError"}:
         return "dropped"
-    if isinstance(exc, openai.APIError):
+    if "APIError" in names:
         return "api"  # an error event inside a stream
     return "other"
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from tilgen.backends.base import GenerationRequest
 from tilgen.backends.remote import state
+from tilgen.backends.remote.messages import fold_messages
 
 # Structured-output requests, most to least precise. vLLM takes the first; llama-cpp-python's
 # server rejects it (HTTP 500) but honours the second; the last two only ask for JSON.
@@ -24,17 +25,23 @@ PROBE_SCHEMA: dict[str, Any] = {
 SCHEMA_MODES = ("json_schema", "json_object_schema")
 
 
-def params(request: GenerationRequest, mode: str, *, model: str) -> dict[str, Any]:
-    """The chat-completion arguments of ``request``, streamed, in structured-output ``mode``."""
+def params(request: GenerationRequest, mode: str, *, model: str,
+           fold: bool = False) -> dict[str, Any]:
+    """The chat-completion arguments of ``request``, streamed, in structured-output ``mode``;
+    ``fold``: as alternating user/assistant turns, for templates that refuse a system turn."""
     out: dict[str, Any] = {
-        "model": model, "messages": request.messages,
+        "model": model, "messages": fold_messages(request.messages) if fold else request.messages,
         "max_tokens": request.max_tokens, "temperature": request.temperature,
         "top_p": request.top_p, "stream": True, "stream_options": {"include_usage": True},
     }
     if request.seed is not None:
         out["seed"] = request.seed
-    if request.repeat_penalty != 1.0:
-        out["extra_body"] = {"repetition_penalty": request.repeat_penalty}  # vLLM's name
+    # Every sampling parameter, each time: a value left out takes vLLM's default from the
+    # model's generation_config.json (Qwen2.5 sets top_k, top_p, repetition_penalty) and
+    # llama.cpp's own (top_k 40, min_p 0.05, repeat_penalty 1.1) otherwise.
+    out["extra_body"] = {"top_k": request.top_k, "min_p": request.min_p,
+                         "repetition_penalty": request.repeat_penalty,  # vLLM's name
+                         "repeat_penalty": request.repeat_penalty}  # llama.cpp's
     schema = request.json_schema
     if mode == "json_schema":
         out["response_format"] = {"type": "json_schema", "json_schema": {
@@ -47,11 +54,22 @@ def params(request: GenerationRequest, mode: str, *, model: str) -> dict[str, An
 
 
 class ModeMemory:
-    """The mode each server accepted, in this process and on disk."""
+    """The mode each server accepted, in this process and on disk, and whether its chat
+    template refused a system message."""
 
     def __init__(self, model: str) -> None:
         self.model = model
         self._modes: dict[str, str] = {}
+        self._fold: dict[str, bool] = {}
+
+    def folds_system(self, url: str) -> bool:
+        if url not in self._fold:
+            self._fold[url] = state.load_folds_system(url, self.model)
+        return self._fold[url]
+
+    def remember_fold(self, url: str) -> None:
+        self._fold[url] = True
+        state.save_folds_system(url, self.model)
 
     def modes_for(self, url: str, request: GenerationRequest) -> list[str]:
         """The modes to try on ``url``, from the one it accepted last time down."""

@@ -1,5 +1,5 @@
 """What the remote backend remembers between runs: the structured-output mode each server
-accepts (cache) and which replicas were down a moment ago (state). Both are small JSON
+accepts and whether its chat template refuses a system message (cache) and which replicas were down a moment ago (state). Both are small JSON
 files; losing them only costs a probe, so every error here is swallowed."""
 
 from __future__ import annotations
@@ -39,18 +39,39 @@ def _write(path: Path, data: dict[str, Any]) -> None:
         pass
 
 
-def load_mode(base_url: str, model: str) -> str | None:
+def _load(base_url: str, model: str, field: str) -> Any:
     entry = _read(modes_file()).get(f"{base_url} {model}")
     if not isinstance(entry, dict) or time.time() - float(entry.get("saved", 0)) > MODE_TTL:
         return None
-    mode = entry.get("mode")
+    return entry.get(field)
+
+
+def _save(base_url: str, model: str, field: str, value: Any) -> None:
+    data = _read(modes_file())
+    key = f"{base_url} {model}"
+    entry = data.get(key) if isinstance(data.get(key), dict) else {}
+    entry.update({field: value, "saved": time.time()})
+    data[key] = entry
+    _write(modes_file(), data)
+
+
+def load_mode(base_url: str, model: str) -> str | None:
+    """The structured-output mode last seen working with this server and model."""
+    mode = _load(base_url, model, "mode")
     return mode if isinstance(mode, str) else None
 
 
 def save_mode(base_url: str, model: str, mode: str) -> None:
-    data = _read(modes_file())
-    data[f"{base_url} {model}"] = {"mode": mode, "saved": time.time()}
-    _write(modes_file(), data)
+    _save(base_url, model, "mode", mode)
+
+
+def load_folds_system(base_url: str, model: str) -> bool:
+    """Whether this server's chat template refused a system message (Gemma 1/2 do)."""
+    return _load(base_url, model, "fold_system") is True
+
+
+def save_folds_system(base_url: str, model: str) -> None:
+    _save(base_url, model, "fold_system", True)
 
 
 def dead_replicas() -> dict[str, float]:

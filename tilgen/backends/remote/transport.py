@@ -1,8 +1,7 @@
-"""Talking to the replicas in ``remote.base_urls``: one ``openai`` client per server, retries
-with backoff on one server, failover to the next, and auxiliary JSON endpoints.
+"""Talking to the replicas in ``remote.base_urls``: one HTTP client per server (``wire``),
+retries with backoff on one server, failover to the next, and auxiliary JSON endpoints.
 
-Retries are done here, not by the SDK (``max_retries=0``), so that every replica gets the
-same policy: exponential backoff with jitter on 429, 5xx and failed connections, honouring
+Retries are done here, so that every replica gets the same policy: exponential backoff with jitter on 429, 5xx and failed connections, honouring
 ``Retry-After``; never on other 4xx.
 """
 
@@ -28,7 +27,9 @@ _turns = itertools.count()
 
 
 class Progress:
-    emitted = False  # tokens already reached on_token: no failover to another replica
+    # Tokens already reached on_token: no failover to another replica, which would start the
+    # answer again. Without on_token a stream cut off midway is sent again elsewhere.
+    emitted = False
 
 
 class Transport:
@@ -52,13 +53,11 @@ class Transport:
 
     def client(self, url: str) -> Any:
         if url not in self._clients:
-            import openai
+            from tilgen.backends.remote.wire import Client
 
             s = self.settings
-            self._clients[url] = openai.OpenAI(
-                base_url=url, api_key=self.api_key or PLACEHOLDER_KEY, max_retries=0,
-                timeout=openai.Timeout(s.timeout, connect=s.connect_timeout),
-            )
+            self._clients[url] = Client(url, api_key=self.api_key or PLACEHOLDER_KEY,
+                                        timeout=s.timeout, connect_timeout=s.connect_timeout)
         return self._clients[url]
 
     def call(self, url: str, op: Callable[[Any], T]) -> T:

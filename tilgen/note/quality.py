@@ -46,6 +46,9 @@ def patch_lines(files: list[FileChange]) -> set[str]:
     return out
 
 
+_FENCE_LANG_BODY = re.compile(r"```([^\n]*)\n(.*?)```", re.S)
+
+
 def patch_text(files: list[FileChange]) -> str:
     return "\n".join([f.path for f in files] + [h.text() for f in files for h in f.hunks])
 
@@ -54,7 +57,9 @@ def score(note: dict[str, Any], *, date: str, files: list[FileChange]) -> Scores
     content = note.get("content", "")
     lines = patch_lines(files)
     text = patch_text(files)
-    code = [ln.strip() for block in _FENCE_BODY.findall(content) for ln in block.splitlines()
+    # A ```diff block (removed code shown as removed) is grounded by its lines' contents.
+    code = [(ln[1:] if lang == "diff" and ln[:1] in "+- " else ln).strip()
+            for lang, block in _FENCE_LANG_BODY.findall(content) for ln in block.splitlines()
             if ln.strip()]
     names = {m for m in _INLINE.findall(FENCE.sub("", content))}
     names |= set(_FILE_LIKE.findall(prose(content)))

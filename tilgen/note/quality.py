@@ -9,7 +9,6 @@ from typing import Any
 from tilgen.git.changes import FileChange
 from tilgen.note.schema import FENCE, KO_KEYWORD, bullets, hangul_share, prose
 
-_FENCE_BODY = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _INLINE = re.compile(r"`([^`\n]+)`")
 _FILE_LIKE = re.compile(r"\b[\w./-]+\.(?:py|go|rs|js|ts|tsx|jsx|java|kt|rb|c|h|cpp|md|json|ya?ml|toml)\b")
 

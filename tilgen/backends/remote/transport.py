@@ -1,8 +1,8 @@
 """Talking to the replicas in ``remote.base_urls``: one HTTP client per server (``wire``),
 retries with backoff on one server, failover to the next, and auxiliary JSON endpoints.
 
-Retries are done here, so that every replica gets the same policy: exponential backoff with jitter on 429, 5xx and failed connections, honouring
-``Retry-After``; never on other 4xx.
+Retries are done here, so that every replica gets the same policy: exponential backoff with
+jitter on 429, 5xx and failed connections, honouring ``Retry-After``; never on other 4xx.
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ def busiest_days(path: Path, author: str | None, count: int) -> tuple[str, list[
     """(author, the ``count`` local days with most of their commits) of an existing history."""
     log = subprocess.run(["git", "-C", str(path), "log", "--format=%ae %ad", "--date=short",
                           "HEAD"], capture_output=True, text=True, check=True).stdout.split()
-    pairs = list(zip(log[::2], log[1::2]))
+    pairs = list(zip(log[::2], log[1::2], strict=False))
     if author is None:
         author = collections.Counter(a for a, _ in pairs).most_common(1)[0][0]
     days = collections.Counter(d for a, d in pairs if a == author).most_common(count)

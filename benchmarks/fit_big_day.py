@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tilgen.backends.base import estimate_tokens  # noqa: E402
-from tilgen.git.changes import ChangeSet  # noqa: E402
+from tilgen.fit.budget import estimate_tokens  # noqa: E402
 from tilgen.fit.compact import compact, fit  # noqa: E402
+from tilgen.git.changes import ChangeSet  # noqa: E402
 from tilgen.git.patch import parse_patch  # noqa: E402
 from tilgen.note.prompt import changes_text  # noqa: E402
 

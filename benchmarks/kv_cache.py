@@ -43,8 +43,8 @@ def rss_mb() -> float:
 def one_variant(model: str, extra: dict[str, Any], runs: int, max_tokens: int) -> dict[str, Any]:
     """Runs in the child process: load with ``extra`` and time ``runs`` cold answers."""
     from tilgen.backends import make_backend
-    from tilgen.tools.bench import request_for, workload
     from tilgen.config.settings import Settings
+    from tilgen.tools.bench import request_for, workload
 
     settings = Settings()
     setattr(settings.embedded, "model_path" if model.endswith(".gguf") else "model", model)

@@ -38,8 +38,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from tilgen.backends import make_backend
-    from tilgen.tools.bench import request_for, workload
     from tilgen.config.settings import Settings
+    from tilgen.tools.bench import request_for, workload
 
     settings = Settings()
     key = "model_path" if args.model.endswith(".gguf") else "model"

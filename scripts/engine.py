@@ -171,11 +171,14 @@ class Engine:
                 return str(Path(folder) / CHECK_MODEL)
         print("fetching the 0.5B model for the engine check (and for `--model "
               "qwen2.5-coder-0.5b`)", flush=True)
+        env = dict(os.environ)
+        if not env.get("TILGEN_MODELS_DIR") and env.get("TILGEN_TEST_MODELS_DIR"):
+            env["TILGEN_MODELS_DIR"] = env["TILGEN_TEST_MODELS_DIR"]  # where the tests look
         subprocess.run([self.python, "-m", "tilgen", "-q", "model", "pull", "qwen2.5-coder-0.5b"],
-                       check=True)
+                       check=True, env=env)
         out = subprocess.run([self.python, "-c", "from tilgen.backends import modelstore as m;"
                               "print(m.cached_path(m.get_spec('qwen2.5-coder-0.5b')))"],
-                             check=True, capture_output=True, text=True)
+                             check=True, capture_output=True, text=True, env=env)
         return out.stdout.strip()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
 
 def commit_files(
     repo: Path,
-    files: dict[str, str | bytes | None],
+    files: Mapping[str, str | bytes | None],
     message: str = "change",
     *,
     date: str | None = None,

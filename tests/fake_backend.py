@@ -16,7 +16,8 @@ import re
 import time
 from typing import Any
 
-from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback, estimate_tokens
+from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
+from tilgen.fit.budget import estimate_tokens
 
 
 class FakeBackend:

@@ -211,3 +211,21 @@ def mean_reciprocal_rank(search, paths: dict[str, Path], limit: int = 10) -> tup
         rank = next((i + 1 for i, p in enumerate(found) if p == paths[ident]), None)
         ranks.append((query, ident, rank))
     return sum(1 / r for _, _, r in ranks if r) / len(ranks), ranks
+
+
+if __name__ == "__main__":  # python -m tests.search_corpus: the figure in docs/QUALITY.md
+    import os
+    import tempfile
+
+    os.environ["TILGEN_HOME"] = tempfile.mkdtemp(prefix="tilgen-mrr-")
+    from tilgen.log.search import SearchIndex
+
+    root = Path(os.environ["TILGEN_HOME"]) / "notes"
+    paths = write_corpus(root)
+    index = SearchIndex(root)
+    index.refresh()
+    mrr, ranks = mean_reciprocal_rank(lambda q, k: [h.path for h in index.search(q, limit=k)],
+                                      paths)
+    for query, ident, rank in ranks:
+        print(f"{rank or '-':>2}  {ident:<15} {query}")
+    print(f"MRR {mrr:.3f} over {len(ranks)} queries, {len(paths)} notes")

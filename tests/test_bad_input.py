@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -85,8 +86,13 @@ def test_submodule_only_changes(repo, tmp_path, isolated_home):
     git(repo / "sub", "-c", "protocol.file.allow=always", "pull", "-q", "origin", "main")
     git(repo, "add", "sub")
     git(repo, "commit", "-q", "-m", "Bump sub")
-    note = ok_note(tilgen("today", "-b", FAKE, cwd=repo), isolated_home)
-    assert "Bump sub" in tilgen("today", "--show-prompt", cwd=repo).stdout or note
+    ok_note(tilgen("today", "-b", FAKE, cwd=repo), isolated_home)
+    prompt = tilgen("today", "--show-prompt", cwd=repo)
+    assert prompt.returncode == 0, prompt.stderr
+    new = git(repo, "rev-parse", "--short=12", "HEAD:sub").strip()
+    # the commit, and the submodule's move to its new commit, are what the model reads
+    assert "Bump sub" in prompt.stdout
+    assert re.search(rf"modified sub \(submodule [0-9a-f]{{12}} -> {new}\)", prompt.stdout)
 
 
 def test_binary_only_changes(repo, isolated_home):

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import commit_files, git
-from tilgen.backends.base import estimate_tokens
-from tilgen.git.changes import ChangeSet, CommitInfo, FileChange, Hunk
-from tilgen.fit.compact import compact, fit
 from tilgen.errors import ConfigError, TilgenError
+from tilgen.fit.budget import estimate_tokens
+from tilgen.fit.compact import compact, fit
+from tilgen.git.changes import ChangeSet, CommitInfo, FileChange, Hunk
 from tilgen.git.patch import parse_patch
 
 MARKER_RE = re.compile(r"^\.\.\. \[tilgen: [\d,]+ lines of this hunk omitted\] \.\.\.$", re.M)

@@ -16,13 +16,13 @@ import typer
 from typer.testing import CliRunner
 
 from tilgen import paths
-from tilgen.config import trust
 from tilgen.cli.config_cmd import app as config_app
-from tilgen.config.layers import load_settings, read_layer, resolve_api_key
+from tilgen.config import trust
 from tilgen.config.edit import config_template, set_value, unset_value
 from tilgen.config.keys import KEYS, value_of
-from tilgen.errors import ConfigError, ExitCode
+from tilgen.config.layers import load_settings, read_layer, resolve_api_key
 from tilgen.config.settings import Settings
+from tilgen.errors import ConfigError, ExitCode
 
 SECRET = "sk-test-0123456789abcdefWXYZ"
 

@@ -103,9 +103,19 @@ def test_a_saved_report_is_rescored_without_a_model(tmp_path: Path):
     lines.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in report["cases"]))
     from tilgen.tools.evaluate import builtin_corpus
 
-    rows = json.loads(tilgen("eval", str(builtin_corpus()), "--rescore", str(lines), "--json").stdout)
+    proc = tilgen("eval", str(builtin_corpus()), "--rescore", str(lines), "--json")
+    rows = json.loads(proc.stdout)
     assert rows["summary"] == again["summary"]
 
     bad = tilgen("eval", "--rescore", str(tmp_path / "missing.json"))
     assert bad.returncode == 2 and "is not a saved eval report" in bad.stderr
+    assert_clean(bad)
+
+
+def test_eval_runs_only_the_cases_named():
+    proc = tilgen("eval", "-b", FAKE, "--json", "--case", "go-context-timeout")
+    assert proc.returncode == 0, proc.stderr
+    assert [c["id"] for c in json.loads(proc.stdout)["cases"]] == ["go-context-timeout"]
+    bad = tilgen("eval", "-b", FAKE, "--case", "nope")
+    assert bad.returncode == 2 and "has no case nope" in bad.stderr
     assert_clean(bad)

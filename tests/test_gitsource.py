@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import AUTHOR_EMAIL, commit_files, git
-from tilgen.git import collect as gitsource
 from tilgen.errors import ConfigError, ExitCode, NoChangesError, NotARepoError, TilgenError
+from tilgen.git import collect as gitsource
 
 TODAY = dt.date.today()
 YESTERDAY = TODAY - dt.timedelta(days=1)

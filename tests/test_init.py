@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,6 +28,25 @@ def config(home: Path) -> dict:
 ])
 def test_the_model_rule(cores, memory, model):
     assert recommend(Machine(cores=cores, memory=memory)).model == model
+
+
+def test_a_gpu_is_named_with_the_way_to_use_it():
+    from tilgen.setup.machine import Gpu
+
+    machine = Machine(cores=8, memory=64 * GIB, gpus=(Gpu("NVIDIA H200", 141 * GIB),))
+    assert machine.describe() == "8 CPU cores, 64 GiB memory, NVIDIA H200 (141 GiB)"
+    rec = recommend(machine)
+    assert rec.model == DEFAULT and "GGML_CUDA" in rec.gpu_hint and "tilgen serve" in rec.gpu_hint
+    assert recommend(Machine(cores=8, memory=64 * GIB)).gpu_hint == ""
+
+
+def test_gpus_are_read_from_nvidia_smi(tmp_path, monkeypatch):
+    smi = tmp_path / "nvidia-smi"  # no GPU here: a stand-in that answers as the real one does
+    smi.write_text("#!/bin/sh\nprintf 'NVIDIA H200, 143771\\nNVIDIA H200, 143771\\n'\n")
+    smi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    gpus = read_machine().gpus
+    assert [g.name for g in gpus] == ["NVIDIA H200"] * 2 and gpus[0].memory == 143771 << 20
 
 
 def test_this_machine_is_read():
@@ -61,6 +81,16 @@ def test_init_yes_writes_the_config_and_installs_the_hook(repo, isolated_home, t
     text = (isolated_home / "config" / "config.toml").read_text()
     assert text.startswith("# mine\nlanguage = \"en\"\n")
     assert config(isolated_home)["language"] == "en"
+
+
+def test_init_yes_can_install_the_hook_for_every_repository(repo, isolated_home):
+    proc = tilgen("init", "--yes", "--model", TEST_MODEL, "--hook", "global", "--no-pull",
+                  "--no-note", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    hooks = subprocess.run(["git", "config", "--global", "core.hooksPath"], capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert (Path(hooks) / "post-commit").is_file()
+    assert not (repo / ".git" / "hooks" / "post-commit").exists()
 
 
 def test_init_yes_with_a_team_server_checks_it_and_writes_its_settings(repo, isolated_home):
@@ -115,6 +145,11 @@ def test_the_questions_through_a_terminal_and_no_at_the_end_writes_nothing(repo,
     child.sendline("")
     child.expect(r"Notes folder \[.*\]: ")
     child.sendline("")
+    child.expect(r"Note layout \(plain/obsidian/jekyll/hugo\) \[plain\]: ")
+    child.sendline("wiki")  # not a layout: asked again
+    child.expect("answer one of: plain, obsidian, jekyll, hugo")
+    child.expect(r"\[plain\]: ")
+    child.sendline("")
     child.expect(r"\(here/global/none\) \[here\]: ")
     child.sendline("none")
     child.expect("reachable")
@@ -143,6 +178,8 @@ def test_the_interactive_set_up_ends_with_todays_note(repo, isolated_home, tmp_p
     child.sendline(TEST_MODEL)
     child.expect(r"Notes folder \[.*\]: ")
     child.sendline(str(tmp_path / "til"))
+    child.expect(r"Note layout .* \[plain\]: ")
+    child.sendline("obsidian")
     child.expect(r"\[here\]: ")
     child.sendline("")
     child.expect(r"Go ahead\? \[Y/n\]: ")
@@ -150,10 +187,11 @@ def test_the_interactive_set_up_ends_with_todays_note(repo, isolated_home, tmp_p
     child.expect("hook installed")
     child.expect("writing today's note")
     child.expect(r"saved (\S+\.md)")
+    note = Path(child.match.group(1))
     child.expect(pytest.importorskip("pexpect").EOF)
     child.close()
     assert child.exitstatus == 0
-    [note] = (tmp_path / "til").rglob("*.md")
-    assert "TIL" in note.read_text(encoding="utf-8")
+    assert note.is_relative_to(tmp_path / "til") and "TIL" in note.read_text(encoding="utf-8")
     assert config(isolated_home)["embedded"] == {"model": TEST_MODEL}
+    assert config(isolated_home)["notes_layout"] == "obsidian"
     assert (repo / ".git" / "hooks" / "post-commit").is_file()

@@ -62,7 +62,7 @@ def index(tmp_path: Path):
     root = tmp_path / "index"
     (root / "llama-cpp-python").mkdir(parents=True)
     handler = partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 

@@ -52,7 +52,7 @@ def test_points_appear_as_readable_bullets_while_the_model_writes(repo):
     screen = ANSI.sub("", "".join(p for _, p in pieces))
     # a point's Korean sentence as a bullet of the live view, before generation ended: the
     # token counter still rose after it was first drawn
-    drawn = ANSI.sub("", "")
+    drawn = ""
     first_bullet = None
     counts_after: list[int] = []
     for _, piece in pieces:
@@ -70,3 +70,27 @@ def test_points_appear_as_readable_bullets_while_the_model_writes(repo):
     assert "{" not in screen and '"points"' not in screen and '"text"' not in screen
     # then the final note, rendered
     assert re.search(r"\d{4}-\d{2}-\d{2} TIL", screen[first_bullet:])
+
+
+def test_piped_output_is_the_note_alone(repo):
+    from tests.cli import FAKE, tilgen
+
+    commit_files(repo, {"a.py": "x = 1\n"}, "first")
+    proc = tilgen("today", "-b", FAKE, "--no-save", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "writing…" not in proc.stderr and BULLET not in proc.stderr + proc.stdout
+    assert proc.stdout.startswith("# ") and "{" not in proc.stdout
+
+
+@pytest.mark.parametrize(("answer", "shown"), [
+    ('{"topic": "재시도", "keywords": ["재시도"], "points": [{"text": "지수 백오프는 대기를 늘',
+     "재시도  재시도\n  · 지수 백오프는 대기를 늘▍\nwriting… 3 tokens"),
+    ('{"summary": "something else", "items": ["a"', "writing… 3 tokens"),  # unknown: a counter
+])
+def test_the_view_shows_the_draft_or_only_a_counter(answer, shown):
+    from tilgen.cli.live import NoteStream
+
+    stream = NoteStream(enabled=False)
+    stream._parser.feed(answer)
+    stream.tokens = 3
+    assert stream.view().plain == shown

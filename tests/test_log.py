@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import os
 import shutil
 import stat
 import subprocess
@@ -232,7 +231,8 @@ def test_today_all_writes_every_repository_but_the_broken_one(tmp_path, isolated
     (root / "broken" / ".git" / "objects").mkdir()
     config = isolated_home / "config" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text(f"repos = {json.dumps([str(root / n) for n in ('alpha', 'broken', 'gamma')])}\n")
+    listed = [str(root / n) for n in ("alpha", "broken", "gamma")]
+    config.write_text(f"repos = {json.dumps(listed)}\n")
     proc = tilgen("today", "--all", "-b", FAKE)
     assert proc.returncode == ExitCode.ERROR, proc.stderr
     assert_clean(proc)

@@ -101,7 +101,8 @@ def test_numbers_in_the_patch_the_messages_or_code_are_not_invented():
     header = "commit 204a9f0c1b\nAuthor: A <a@b.c>\nDate:   2025-09-01\n\n    Fix 17 races\n"
     assert message_text(header + "\ndiff --git a/x b/x\n").strip() == "Fix 17 races"
     told = f"# {DAY} TIL\n\n- 204번 커밋에서 17개의 경쟁 조건과 2025년 문제를 고쳤습니다.\n"
-    assert check(told, files=FILES, messages=message_text(header)).invented_numbers == ["204", "2025"]
+    invented = check(told, files=FILES, messages=message_text(header)).invented_numbers
+    assert invented == ["204", "2025"]
 
 
 @pytest.mark.parametrize("bullet", [
@@ -134,7 +135,8 @@ def test_commit_words_are_not_meta_when_the_change_is_about_commits():
 @pytest.mark.parametrize("block", [
     "import (\n\t\"fmt\"\n\t\"strings\"\n)", "package pflag\n\nimport \"time\"",
     "use std::fmt;\nuse anyhow::{Context, Result};", "from typing import Any\nimport os\n# setup",
-    "const x = require('x');\n// helper", "import java.util.List;\n", "use std::{\n    fmt,\n    io,\n};",
+    "const x = require('x');\n// helper", "import java.util.List;\n",
+    "use std::{\n    fmt,\n    io,\n};",
     "#include <stdio.h>\n/* a */",
 ])
 def test_snippets_of_imports_and_comments_are_boilerplate(block: str):
@@ -182,3 +184,24 @@ def test_the_garbled_word_rule_keeps_its_measured_precision_and_recall():
     c = confusion(labelled(), with_loanwords=True, fragments=True)
     tp, fp, fn = len(c["tp"]), len(c["fp"]), len(c["fn"])
     assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.9, c
+
+
+def test_an_identifier_followed_by_a_particle_is_still_named():
+    prose = f"# {DAY} TIL\n\n- delay는 30초를 넘지 않습니다.\n- 값이 바뀝니다.\n- Client가 바뀝니다.\n"
+    assert check(prose, files=FILES, messages=MESSAGES).vacuous_bullets == 1  # hunk header: Client
+
+
+def test_without_kiwipiepy_the_korean_measure_reads_n_a(monkeypatch: pytest.MonkeyPatch):
+    import tilgen.note.korean as korean
+    from tilgen.tools.eval_scores import markdown_table, score_note, summarize
+    from tilgen.tools.evaluate import CaseResult
+
+    monkeypatch.setattr(korean, "_kiwi", lambda with_loanwords=True: None)
+    scores = score_note(note(GOOD), date=DAY, files=FILES, messages=MESSAGES, facts=FACTS)
+    assert scores["unknown_ko"] is None and scores["facts_strict"] == 2
+    summary = summarize([CaseResult(id="retry", language="Python", ok=True, json_valid=True,
+                                    attempts=1, scores=scores, facts=2)])
+    assert summary["unknown_ko_share"] is None and summary["fact_recall_strict"] == 1.0
+    table = markdown_table([{"model": "m", "backend": "b", "note_format": "points",
+                             "summary": summary}])
+    assert "| 1.0 | 1.0 | 0 | 0 of 2 | 0.0 | 0 of 1 | — |" in table

@@ -16,8 +16,8 @@ import pytest
 
 from tests.cli import assert_clean
 from tilgen.backends import modelstore
-from tilgen.errors import ModelError
 from tilgen.backends.modelstore import ModelSpec
+from tilgen.errors import ModelError
 
 
 def wheel(package: str, parts: dict[int, bytes]) -> bytes:

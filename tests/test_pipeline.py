@@ -53,7 +53,7 @@ def enqueue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., No
 
 
 def notes(home: Path) -> list[Path]:
-    return sorted((home / "data" / "notes").rglob("*.md"))
+    return sorted((home / "data" / "notes").rglob("*/*.md"))  # README.md is the index
 
 
 def test_a_run_saves_one_note_and_reports_where(day_repo, isolated_home, requests):
@@ -122,15 +122,17 @@ def test_the_cache_hits_misses_and_survives_a_broken_entry(day_repo, isolated_ho
     assert not pipeline.run(source, NoteOptions(backend="fake", max_tokens=700)).from_cache
     assert len(requests()) == 3
     # a truncated or foreign file in the cache is a miss, then rewritten
-    [entry] = [p for p in (isolated_home / "cache" / "notes").rglob("*.json")
-               if json.loads(p.read_text()).get("note") == first.note.model_dump()][:1]
-    entry.write_text('{"note": {"title": ')
+    entries = list((isolated_home / "cache" / "notes").rglob("*.json"))
+    assert len(entries) == 2  # one key per settings
+    for entry, broken in zip(entries, ('{"note": {"title": ', '["a list"]'), strict=True):
+        entry.write_text(broken)
     assert not pipeline.run(source, FAKE).from_cache and len(requests()) == 4
-    assert pipeline.run(source, FAKE).from_cache and len(requests()) == 4
+    assert not pipeline.run(source, NoteOptions(backend="fake", max_tokens=700)).from_cache
+    assert pipeline.run(source, FAKE).from_cache and len(requests()) == 5
     # a new commit is new changes
     commit_files(day_repo, {"calc.py": "def add(a: int, b: int) -> int:\n    return b + a\n"},
                  "Swap")
-    assert not pipeline.run(source, FAKE).from_cache and len(requests()) == 5
+    assert not pipeline.run(source, FAKE).from_cache and len(requests()) == 6
 
 
 def test_an_unreachable_backend_falls_back(day_repo, isolated_home, requests):

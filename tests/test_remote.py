@@ -19,11 +19,12 @@ from tests.servers import (
     free_port,
     stream_reply,
 )
+from tilgen.backends.base import Backend, GenerationRequest
 from tilgen.backends.remote import state as remote_state
-from tilgen.backends.base import Backend, GenerationRequest, estimate_tokens
 from tilgen.backends.remote.backend import RemoteBackend
-from tilgen.errors import BackendError, BackendUnavailable, ContextOverflow, ExitCode
 from tilgen.config.settings import RemoteSettings
+from tilgen.errors import BackendError, BackendUnavailable, ContextOverflow, ExitCode
+from tilgen.fit.budget import estimate_tokens
 
 SECRET = "sk-team-secret-0123456789abcdef"
 SUM_SCHEMA = {

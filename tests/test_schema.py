@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from tilgen.git.changes import FileChange, Hunk
 from tilgen.errors import InvalidNoteError
+from tilgen.git.changes import FileChange, Hunk
 from tilgen.note.render import render_points, snippet
 from tilgen.note.schema import PointsAnswer, bullets, hangul_share, parse_json, validate_note
 
@@ -85,12 +85,12 @@ def test_points_repeating_one_sentence_become_one_bullet_with_every_name_and_sni
         "points": [{"text": f"`{n}` 클래스의 `annotated` 메서드는 목록을 추가합니다.", "hunk": i}
                    for i, n in enumerate("ABC", 1)]
         + [{"text": "`A` 클래스의 `annotated` 메서드는 목록을 추가합니다.", "hunk": 1},
-           {"text": "다른 문장은 그대로 남습니다.", "hunk": 0}],
+           {"text": "`A.java`의 다른 문장은 그대로 남습니다.", "hunk": 0}],
     })
     note = validate_note(render_points(answer, date=DAY, hunks=hunks), date=DAY)
     assert bullets(note.content) == [
         "`A`, `B`, `C` 클래스의 `annotated` 메서드는 목록을 추가합니다.",
-        "다른 문장은 그대로 남습니다."]
+        "`A.java`의 다른 문장은 그대로 남습니다."]
     assert [ln for ln in note.content.splitlines() if ln.startswith("class ")] == [
         "class A {}", "class B {}", "class C {}"]
 
@@ -124,9 +124,9 @@ def test_a_snippet_found_in_two_hunks_is_shown_once():
     assert validate_note(note, date=DAY).content.count("/// The `Error` type.") == 1
 
 
-def test_snippet_prefers_added_lines_and_falls_back_to_removed():
+def test_snippet_prefers_added_lines_and_falls_back_to_removed_ones_marked_as_removed():
     assert snippet(Hunk("@@ -1 +1 @@", ["-old()", "+new()"])) == ["new()"]
-    assert snippet(Hunk("@@ -1,2 +0,0 @@", ["-gone()", "-also()"])) == ["gone()", "also()"]
+    assert snippet(Hunk("@@ -1,2 +0,0 @@", ["-gone()", "-also()"])) == ["-gone()", "-also()"]
 
 
 def test_snippet_drops_lines_that_would_close_the_fence():
@@ -219,7 +219,7 @@ def test_a_first_person_word_right_after_inline_code_is_dropped_too():
     ("제가 `a`의 값을 2로 바꾸었습니다.", "`a`의 값을 2로 바꾸었습니다."),
     ("이 변경에서 저는 `a`를 고쳤습니다.", "이 변경에서 `a`를 고쳤습니다."),
     ("`a`내가 바꾼 값입니다.", "`a`바꾼 값입니다."),
-    ("나타나는 값은 2입니다.", "나타나는 값은 2입니다."),  # a word, not the pronoun
+    ("나타나는 `a` 값은 2입니다.", "나타나는 `a` 값은 2입니다."),  # a word, not the pronoun
 ])
 def test_a_first_person_subject_is_taken_out_of_the_sentence(text, bullet):
     f = FileChange(path="a.py", language="Python")

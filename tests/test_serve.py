@@ -9,10 +9,10 @@ import pytest
 
 from tests.cli import assert_clean, tilgen
 from tests.servers import FaultServer, error_reply, free_port, stream_reply
-from tilgen.tools.doctor import check_embedded, check_remote
-from tilgen.errors import ConfigError, TilgenError
-from tilgen.tools.serve import format_command, run, served_names, vllm_command
 from tilgen.config.settings import Settings
+from tilgen.errors import ConfigError, TilgenError
+from tilgen.tools.doctor import check_embedded, check_remote
+from tilgen.tools.serve import format_command, run, served_names, vllm_command
 
 SECRET = "sk-serve-secret-abcdef0123456789"
 

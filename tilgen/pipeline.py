@@ -17,6 +17,7 @@ from tilgen.git.changes import ChangeSet
 from tilgen.git.source import ChangeSource
 from tilgen.note import cache
 from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
+from tilgen.note.reject import Proof
 from tilgen.note.render import render_points
 from tilgen.note.schema import (
     PointsAnswer,
@@ -183,6 +184,7 @@ def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
                           else direct_schema(cs.date, settings.language)),
         parse=lambda text: _to_note(text, cs, prompt, settings),
         salvage=salvage_points if points else None,  # the points finished before a cut
+        items=4,  # each point costs an English and a Korean sentence
         generation=settings.generation, on_token=on_token, status=status,
     )
     return NoteResult(note=note, changes=cs, prompt=prompt, backend=backend.name,
@@ -197,7 +199,8 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         except ValidationError as exc:
             raise InvalidNoteError(f"the answer does not match the points structure: "
                                    f"{describe_errors(exc)}") from None
-        data = render_points(answer, date=cs.date, hunks=prompt.hunks)
+        proof = Proof.of(cs.files, [c.subject for c in cs.commits])
+        data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof)
     return validate_note(data, date=cs.date, language=settings.language)
 
 

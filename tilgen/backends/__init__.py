@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tilgen.backends.base import Backend, GenerationRequest, GenerationResult
-from tilgen.errors import ConfigError
 from tilgen.config.settings import Settings
+from tilgen.errors import ConfigError
 
 BUILTIN = ("embedded", "remote")
 

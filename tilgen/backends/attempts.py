@@ -49,7 +49,7 @@ def ask_checked(
         cut = result.finish_reason == "length"
         text: str | None = result.text
         if cut:
-            text = salvage(text) if salvage else None
+            text = salvage(result.text) if salvage else None
         try:
             if text is None:
                 raise InvalidNoteError("no item was finished before the cut")

@@ -68,13 +68,3 @@ class Backend(Protocol):
     def generate(
         self, request: GenerationRequest, on_token: TokenCallback | None = None
     ) -> GenerationResult: ...
-
-
-def estimate_tokens(text: str) -> int:
-    """A conservative token estimate when no tokenizer is at hand.
-
-    Qwen's tokenizer averages ~3 ASCII characters per token on code; divide by 2.4 to stay
-    on the safe side. Hangul and other non-ASCII text is closer to one token per character.
-    """
-    ascii_chars = sum(1 for ch in text if ord(ch) < 128)
-    return int(ascii_chars / 2.4) + (len(text) - ascii_chars) + 1

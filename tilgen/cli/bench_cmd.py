@@ -46,7 +46,7 @@ def command(
         from tilgen.tools.bench import markdown_table, report, run_bench
 
         results = []
-        choices: list[str | None] = list(model or [None])
+        choices: list[str | None] = [*model] if model else [None]
         for each in choices:
             settings = NoteOptions(backend=backend, model=each).resolve(None)
             results.append(run_bench(settings, runs=runs, max_tokens=max_tokens, corpus=corpus,

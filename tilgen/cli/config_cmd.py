@@ -81,8 +81,8 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print {key: {value, source}} as JSON."),
 ) -> None:
     """Show every setting, its value, and the layer it came from."""
-    from tilgen.config.layers import describe_file, ignored_rows, load_settings, settings_rows
     from tilgen.config.keys import to_text
+    from tilgen.config.layers import describe_file, ignored_rows, load_settings, settings_rows
 
     resolved = load_settings(repo_root=_repo_root(), warn=False)
     rows = settings_rows(resolved)
@@ -122,8 +122,8 @@ def show(
 @_cli
 def get(key: str = typer.Argument(..., help="Dotted key, e.g. generation.max_tokens.")) -> None:
     """Print one setting's effective value (lists comma-separated, unset as empty)."""
-    from tilgen.config.layers import load_settings
     from tilgen.config.keys import FIELDS, to_text, unknown_key_message, value_of
+    from tilgen.config.layers import load_settings
 
     if key not in FIELDS:
         raise ConfigError(unknown_key_message(key))
@@ -150,11 +150,10 @@ def set_(
     repo: bool = REPO_OPTION,
 ) -> None:
     """Validate VALUE and write it to the user config file (or the repository's)."""
+    from tilgen.config import trust
     from tilgen.config.edit import set_value
     from tilgen.config.keys import to_text
     from tilgen.config.layers import describe_file
-
-    from tilgen.config import trust
 
     target = _target(repo)
     trusted = repo and target.exists() and trust.is_trusted(target)
@@ -230,8 +229,8 @@ def path() -> None:
 def edit(repo: bool = REPO_OPTION) -> None:
     """Open the config file in $VISUAL / $EDITOR (creating it from a template), then check it."""
     from tilgen.atomic import write_atomic
-    from tilgen.config.layers import read_layer
     from tilgen.config.edit import config_template
+    from tilgen.config.layers import read_layer
 
     target = _target(repo)
     if not target.exists():

@@ -13,9 +13,11 @@ from tilgen.cli.errors import handle_errors
 
 
 def command(
-    week: bool = typer.Option(False, "--week", help="The week (Monday to Sunday) of --date (default)."),
+    week: bool = typer.Option(False, "--week",
+                              help="The week (Monday to Sunday) of --date (default)."),
     month: bool = typer.Option(False, "--month", help="The month of --date."),
-    date: str | None = typer.Option(None, "--date", "-d", help="A day in the period (default: today)."),
+    date: str | None = typer.Option(None, "--date", "-d",
+                                    help="A day in the period (default: today)."),
     repo: str | None = typer.Option(None, "--repo", "-C", help="Only this repository's notes."),
     all_repos: bool = typer.Option(False, "--all", help="Every repository's notes (the default)."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="embedded | remote."),

@@ -13,14 +13,19 @@ from tilgen.cli.errors import handle_errors
 
 
 def command(
-    corpus: Path | None = typer.Argument(None, help="Directory with cases.jsonl and <id>.diff files (default: the built-in corpus)."),
+    corpus: Path | None = typer.Argument(None, help="Directory with cases.jsonl and <id>.diff "
+                                         "files (default: the built-in corpus)."),
     backend: str | None = typer.Option(None, "--backend", "-b", help="embedded | remote."),
     model: str | None = typer.Option(None, "--model", "-m", help="Model name or .gguf path."),
     fmt: str | None = typer.Option(None, "--format", help="points | direct."),
     limit: int | None = typer.Option(None, "--limit", help="Only the first N cases."),
+    only: list[str] | None = typer.Option(None, "--case", help="Only this case (by id; repeatable)."),
     json_out: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
-    markdown: bool = typer.Option(False, "--markdown", help="Print the summary and the cases as Markdown tables."),
-    rescore: Path | None = typer.Option(None, "--rescore", metavar="REPORT", help="Score the notes of a saved report again with today's measures (no model runs); CORPUS defaults to the report's."),
+    markdown: bool = typer.Option(False, "--markdown",
+                                  help="Print the summary and the cases as Markdown tables."),
+    rescore: Path | None = typer.Option(
+        None, "--rescore", metavar="REPORT", help="Score the notes of a saved report again with "
+        "today's measures (no model runs); CORPUS defaults to the report's."),
 ) -> None:
     """Run every case of a corpus through a backend and score the notes.
 
@@ -37,15 +42,18 @@ def command(
         def show(r):  # type: ignore[no-untyped-def]
             state = "ok " if r.ok else "BAD"
             extra = "" if r.ok else f" {r.error}"
-            ko = r.scores.get("korean_share", "")
-            facts = f" facts={r.scores.get('facts_strict', 0)}/{r.facts}" if r.facts else ""
-            output.status(f"{state} {r.id} {r.seconds:.1f}s korean={ko}{facts}{extra}")
+            s = r.scores
+            facts = f" facts={s.get('facts_strict', 0)}/{r.facts}" if r.facts else ""
+            checks = (f" invented={len(s['invented_numbers'])} meta={s['meta_bullets']}"
+                      f" vacuous={s['vacuous_bullets']}/{s['bullets']}" if r.ok else "")
+            output.status(f"{state} {r.id} {r.seconds:.1f}s korean={s.get('korean_share', '')}"
+                          f"{facts}{checks}{extra}")
 
         if rescore:
             report = evaluate.rescore(rescore, settings, corpus)
         else:
             report = evaluate.run_eval(corpus or evaluate.builtin_corpus(), settings,
-                                       limit=limit, on_case=show)
+                                       limit=limit, only=only, on_case=show)
         if json_out:
             sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
         else:

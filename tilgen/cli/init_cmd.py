@@ -157,17 +157,21 @@ def _apply(plan: Any, root: Path | None, *, pull: bool) -> None:
 
 def _todays_note(root: Path) -> None:
     """Today's note when there are commits today; otherwise say when one comes."""
+    from tilgen import pipeline
     from tilgen.cli.note_cmd import run_note
     from tilgen.cli.options import NoteFlags
     from tilgen.errors import NoChangesError
     from tilgen.git.source import ChangeSource
     from tilgen.options import NoteOptions
 
-    _say("writing today's note")
+    source, flags = ChangeSource.for_day(root), NoteFlags(NoteOptions())
     try:
-        run_note(ChangeSource.for_day(root), NoteFlags(NoteOptions()))
+        pipeline.read(source, flags.options)  # commits today? (git only, no model)
     except NoChangesError as exc:
         _say(f"no note yet: {exc.message}")
+        return
+    _say("writing today's note")
+    run_note(source, flags)
 
 
 def _choose(question: str, options: list[str], default: str) -> str:
@@ -180,7 +184,7 @@ def _choose(question: str, options: list[str], default: str) -> str:
 
 def _repo_root(path: Path) -> Path | None:
     from tilgen.errors import TilgenError
-    from tilgen.git.collect import open_repo
+    from tilgen.git.repo import open_repo
 
     try:
         repo = open_repo(path)

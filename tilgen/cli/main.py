@@ -59,7 +59,8 @@ def today(
     _run(flags, lambda: ChangeSource.for_day(repo, date, author=author))
 
 
-@app.command(epilog="Examples:  tilgen commit  ·  tilgen commit 3f2a1c  ·  tilgen commit main..feature")
+@app.command(epilog="Examples:  tilgen commit  ·  tilgen commit 3f2a1c  ·  "
+             "tilgen commit main..feature")
 @note_command
 def commit(
     flags: NoteFlags,

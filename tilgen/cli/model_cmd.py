@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from tilgen.cli import output
@@ -49,7 +51,10 @@ class PullMeter:
     pull starts the bar at what was kept, so speed and time left count this run only."""
 
     def __init__(self, label: str) -> None:
-        self.label, self._bar, self._task, self._start = label, None, None, None
+        self.label = label
+        self._bar: Any = None
+        self._task: Any = None
+        self._start: tuple[float, int] | None = None
         self._tenth = -1
         self.enabled = not output.quiet()
         self.terminal = output.interactive()

@@ -119,8 +119,8 @@ def serve(
       tilgen serve --lora til-ko=/adapters/til-ko --run
     """
     def go() -> None:
-        from tilgen.tools import serve as core
         from tilgen.config.layers import load_settings
+        from tilgen.tools import serve as core
 
         settings = load_settings(repo_root=_repo_root(Path("."))).settings
         argv = core.vllm_command(

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from tilgen.atomic import write_atomic
-from tilgen.config.layers import PYPROJECT, describe_file, parse_toml, tilgen_table
 from tilgen.config.keys import (
     FIELDS,
     default_of,
@@ -16,6 +15,7 @@ from tilgen.config.keys import (
     secret_message,
     unknown_key_message,
 )
+from tilgen.config.layers import PYPROJECT, describe_file, parse_toml, tilgen_table
 from tilgen.errors import ConfigError
 
 
@@ -65,13 +65,13 @@ def unset_value(path: Path, key: str) -> bool:
     table = _table(doc, path, create=False) if doc is not None else None
     section, _, name = key.rpartition(".")
     holder = table.get(section) if table is not None and section else table
-    if not isinstance(holder, dict) or name not in holder:
+    if doc is None or not isinstance(holder, dict) or name not in holder:
         if key not in FIELDS and not looks_secret(key, "x"):
             raise ConfigError(unknown_key_message(key))
         return False
     before = doc.as_string()
     del holder[name]
-    if section and len(holder) == 0 and not _has_comments(holder):
+    if section and table is not None and len(holder) == 0 and not _has_comments(holder):
         del table[section]  # an empty table we may have created ourselves
     _write(path, doc, before=before)
     return True

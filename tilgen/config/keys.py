@@ -1,6 +1,7 @@
 """The dotted setting keys (``backend``, ``embedded.n_ctx``...), their types, and parsing.
 
-Shared by :mod:`tilgen.config.layers` (reading layers) and :mod:`tilgen.config.edit` (writing files),
+Shared by :mod:`tilgen.config.layers` (reading layers) and :mod:`tilgen.config.edit` (writing
+files),
 so a value is judged the same way wherever it comes from.
 """
 
@@ -14,8 +15,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from tilgen.errors import ConfigError
 from tilgen.config.settings import Settings
+from tilgen.errors import ConfigError
 
 
 def _collect() -> tuple[dict[str, FieldInfo], tuple[str, ...]]:

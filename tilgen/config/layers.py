@@ -28,9 +28,9 @@ from tilgen.config.keys import (
     validate,
     value_of,
 )
+from tilgen.config.settings import Settings
 from tilgen.errors import ConfigError
 from tilgen.secrets.mask import mask_secret, mask_url  # noqa: F401 - also used from here
-from tilgen.config.settings import Settings
 
 REPO_FILE = ".tilgen.toml"
 PYPROJECT = "pyproject.toml"
@@ -51,7 +51,8 @@ def describe_file(path: Path) -> str:
     return f"{path} [tool.tilgen]" if path.name == PYPROJECT else str(path)
 
 
-def parse_toml(path: Path, *, skip_foreign_pyproject: bool = False, keep_format: bool = False) -> Any:
+def parse_toml(path: Path, *, skip_foreign_pyproject: bool = False,
+               keep_format: bool = False) -> Any:
     """Parse ``path``; None if it does not exist.
 
     Reading uses the standard library's tomllib (plain dicts; fast). ``keep_format`` parses
@@ -74,16 +75,16 @@ def parse_toml(path: Path, *, skip_foreign_pyproject: bool = False, keep_format:
     try:
         return _parse_text(text, keep_format=keep_format)
     except ValueError as first:
-        exc = first
+        error = first
         if not keep_format:  # tomlkit's messages say more ("Unexpected character: 'c'")
             try:
                 _parse_text(text, keep_format=True)
             except ValueError as detailed:
-                exc = detailed
+                error = detailed
         if skip_foreign_pyproject and path.name == PYPROJECT and "tool.tilgen" not in text:
             return {}
         hint = "fix the file" if path.name == PYPROJECT else "fix or delete the file"
-        line, col, reason = _toml_error(exc)
+        line, col, reason = _toml_error(error)
         where = f" at line {line}, column {col}" if line else ""
         raise ConfigError(f"{path}: invalid TOML{where}: {reason} ({hint})") from None
 

@@ -17,7 +17,8 @@ class EmbeddedSettings(_Section):
     model: str = Field("qwen2.5-coder-1.5b", description="Model name from `tilgen model list`.")
     model_path: str | None = Field(None, description="A GGUF file; overrides `model`.")
     n_ctx: int = Field(8192, ge=512, le=131072, description="Context window in tokens.")
-    n_threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores for the prompt, half of them for generating).")
+    n_threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores for "
+                                  "the prompt, half of them for generating).")
     n_batch: int = Field(512, ge=8, description="Prompt batch size.")
     n_gpu_layers: int = Field(0, ge=-1, description="Layers to offload to a GPU (-1: all).")
     lora_path: str | None = Field(None, description="A LoRA adapter (GGUF) to apply.")
@@ -51,13 +52,15 @@ class GenerationSettings(_Section):
 
 
 class Settings(_Section):
-    backend: str = Field("embedded", description="embedded | remote (or an installed plugin backend's name).")
+    backend: str = Field("embedded",
+                         description="embedded | remote (or an installed plugin backend's name).")
     fallback_backend: str | None = Field(None, description="Backend to use when `backend` is down.")
     notes_dir: str | None = Field(None, description="Where notes are written.")
     note_filename: str = Field("{repo}/{date}.md", description="File name pattern under notes_dir.")
     language: Literal["ko", "en"] = Field("ko", description="Note language.")
     note_format: Literal["points", "direct"] = Field(
-        "points", description="points: model lists points, tilgen renders; direct: model writes Markdown."
+        "points",
+        description="points: model lists points, tilgen renders; direct: model writes Markdown.",
     )
     author: str | None = Field(None, description="Author e-mail to select, or 'all'.")
     redact: bool = Field(True, description="Redact secrets before building the prompt.")
@@ -69,7 +72,8 @@ class Settings(_Section):
     index: bool = Field(True, description="Rewrite README.md in notes_dir after every save.")
     related: bool = Field(True, description="List a new note's 3 most related past notes.")
     repos: list[str] = Field(default_factory=list,
-                             description="Repositories for `tilgen today --all` (user config only).")
+                             description="Repositories for `tilgen today --all` "
+                                         "(user config only).")
     embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)

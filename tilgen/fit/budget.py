@@ -16,9 +16,9 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 
+from tilgen.errors import TilgenError
 from tilgen.fit import filters
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
-from tilgen.errors import TilgenError
 
 # How deep into its hunks each kind of file is shown, relative to source: when source
 # hunks show 60 lines, test hunks show 30 and config hunks 10.
@@ -38,9 +38,11 @@ def file_marker(hunks: int, lines: int) -> str:
     return f"... [tilgen: {hunks:,} more hunks of this file omitted ({lines:,} lines)] ..."
 
 
-def _cheap(text: str) -> float:
-    """A tokenizer-free size: ~3 bytes of UTF-8 per token (code ~3.5 chars, Hangul 1)."""
-    return len(text.encode("utf-8")) / 3 + 1
+def estimate_tokens(text: str) -> int:
+    """A conservative token count when no tokenizer is at hand, cheap enough for every line
+    of a big diff: 2.4 bytes of UTF-8 per token. Qwen's tokenizer averages ~3 ASCII
+    characters per token on code, and a Hangul syllable (3 bytes) is about one token."""
+    return len(text.encode("utf-8")) * 5 // 12 + 1
 
 
 def _cap(line: str) -> str:
@@ -72,18 +74,18 @@ class _Ladder:
                         for c in cs.commits]
         self.files = [_capped_file(f) for f in sorted(cs.files, key=filters.rank_key)]
         self.units: list[tuple[int, int]] = []  # (file, hunk) of each kept-able line
-        steps = [_cheap(c.subject) + 5 for c in self.commits]
-        steps.append(_cheap("\n".join(_collapse(cs.omitted))))
-        steps += [_cheap(f.describe()) + 12 for f in self.files]
-        steps.append(max(0.0, _cheap("\n".join(cs.omitted)) - _cheap("\n".join(
+        steps = [estimate_tokens(c.subject) + 5 for c in self.commits]
+        steps.append(estimate_tokens("\n".join(_collapse(cs.omitted))))
+        steps += [estimate_tokens(f.describe()) + 12 for f in self.files]
+        steps.append(max(0, estimate_tokens("\n".join(cs.omitted)) - estimate_tokens("\n".join(
             _collapse(cs.omitted)))))
         # Every hunk is shown to the same weighted depth (water-filling), so one big file
         # cannot starve the others; ties go to better-ranked files and bigger hunks.
         lines: list[tuple[float, int, int, int, int]] = []
         for fi, f in enumerate(self.files):
             weight = KIND_WEIGHT[filters.kind_of(f)] * (0.5 if f.status == "deleted" else 1.0)
-            order = sorted(range(len(f.hunks)),
-                           key=lambda h, f=f: -filters.meaningful_lines(f.hunks[h].lines))
+            score = [-filters.meaningful_lines(h.lines) for h in f.hunks]
+            order = sorted(range(len(score)), key=score.__getitem__)
             for pos, hi in enumerate(order):
                 lines.extend((li / weight, fi, pos, hi, li)
                              for li in range(len(f.hunks[hi].lines)))
@@ -91,12 +93,12 @@ class _Ladder:
         seen_file: set[int] = set()
         for _, fi, _, hi, li in lines:
             hunk = self.files[fi].hunks[hi]
-            cost = _cheap(hunk.lines[li])
+            cost = estimate_tokens(hunk.lines[li])
             if li == 0:
-                cost += _cheap(hunk.header) + _cheap(hunk_marker(len(hunk.lines)))
+                cost += estimate_tokens(hunk.header) + estimate_tokens(hunk_marker(len(hunk.lines)))
                 if fi not in seen_file:
                     seen_file.add(fi)
-                    cost += _cheap(file_marker(len(self.files[fi].hunks), 1000)) + 10
+                    cost += estimate_tokens(file_marker(len(self.files[fi].hunks), 1000)) + 10
             steps.append(cost)
             self.units.append((fi, hi))
         self.cum = [0.0]
@@ -183,9 +185,9 @@ def fit(
             "context (embedded.n_ctx) or a smaller generation.max_tokens"
         )
     full_text = render(cs)
-    full_cheap = _cheap(full_text)
+    full_cheap = estimate_tokens(full_text)
     ladder = _Ladder(cs)
-    base = _cheap(render(ladder.build(0)))
+    base = estimate_tokens(render(ladder.build(0)))
     if full_cheap <= 4 * budget_tokens:  # small enough to count for real
         full_tokens = count_tokens(full_text)
         if full_tokens <= budget_tokens:

@@ -97,6 +97,7 @@ class CommitInfo:
     author: str = ""
     date: dt.datetime | None = None
     is_merge: bool = False
+    body: str = ""  # the message after the subject line: often the why of the change
 
     @property
     def short(self) -> str:

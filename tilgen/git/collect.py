@@ -46,7 +46,7 @@ DIFF_OPTIONS = (
     "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--src-prefix=a/", "--dst-prefix=b/",
     "--submodule=short", "--ignore-submodules=dirty", "--no-relative",
 )
-_LOG_FORMAT = "--format=%H%x00%P%x00%ae%x00%aI%x00%s"
+_LOG_FORMAT = "--format=%H%x00%P%x00%ae%x00%aI%x00%s%x00%b"
 _PATHSPEC_BYTES = 100_000  # beyond this, filter the diff in Python instead of on the command line
 _SKEW = dt.timedelta(days=1)  # committer clocks behind author clocks still find their commits
 # A commit authored on the day is found if it was committed (rebased, cherry-picked, landed)
@@ -75,11 +75,11 @@ def _log(repo: git.Repo, *args: str) -> list[tuple[CommitInfo, list[str]]]:
         fail(repo_root(repo), cmd, proc)
     fields = decode(proc.stdout).split("\0")
     result = []
-    for i in range(0, len(fields) - 4, 5):
-        sha, parents, email, date, subject = fields[i : i + 5]
+    for i in range(0, len(fields) - 5, 6):
+        sha, parents, email, date, subject, body = fields[i : i + 6]
         parent_list = parents.split()
         info = CommitInfo(sha=sha.strip(), subject=subject, author=email, date=_date(date),
-                          is_merge=len(parent_list) > 1)
+                          is_merge=len(parent_list) > 1, body=body.strip())
         result.append((info, parent_list))
     return result
 

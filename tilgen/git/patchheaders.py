@@ -36,6 +36,8 @@ def parse_commit_header(lines: list[str], i: int, commits: list[CommitInfo]) -> 
             break
         i += 1
     info.subject = next((m.strip() for m in message if m.strip()), "")
+    first = next((k for k, m in enumerate(message) if m.strip()), len(message))
+    info.body = "\n".join(message[first + 1:]).strip()
     commits.append(info)
     return i
 

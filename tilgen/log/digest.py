@@ -12,8 +12,17 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 
 from tilgen.errors import InvalidNoteError
 from tilgen.log.notes import SavedNote
-from tilgen.note.schema import (FENCE, HANGUL, INLINE_CODE, KO_KEYWORD, PERSONAL, TOPIC_MAX,
-                                bullets, describe_errors, hangul_share)
+from tilgen.note.schema import (
+    FENCE,
+    HANGUL,
+    INLINE_CODE,
+    KO_KEYWORD,
+    PERSONAL,
+    TOPIC_MAX,
+    bullets,
+    describe_errors,
+    hangul_share,
+)
 
 MIN_LESSONS, MAX_LESSONS = 3, 7
 PROMPT_VERSION = "digest-2026.12-3"

@@ -9,8 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from tilgen.errors import BackendUnavailable, InvalidNoteError, NoChangesError
-from tilgen.log.digest import (PROMPT_VERSION, DigestAnswer, DigestNote, Period, day_label,
-                               messages, period_of, render, schema, validate_digest)
+from tilgen.log.digest import (
+    PROMPT_VERSION,
+    DigestAnswer,
+    DigestNote,
+    Period,
+    day_label,
+    messages,
+    period_of,
+    render,
+    schema,
+    validate_digest,
+)
 from tilgen.log.layouts import link_target, path_for
 from tilgen.log.notes import SavedNote, notes_root, scan
 

@@ -105,19 +105,36 @@ class SearchIndex:
         return len(changed) + len(gone)
 
     def _model(self) -> Any:
-        if self._bm25 is None:
-            import bm25s
+        """The BM25 model of the notes: loaded from the cache when the notes are the same."""
+        if self._bm25 is not None:
+            return self._bm25
+        import bm25s
 
-            self._order = [rel for rel, d in sorted(self.docs.items()) if d.get("note")]
-            self._bm25 = bm25s.BM25()
-            if self._order:
-                corpus = [self.docs[rel]["terms"].split() or ["\0"] for rel in self._order]
-                self._bm25.index(corpus, show_progress=False)
+        self._order = [rel for rel, d in sorted(self.docs.items()) if d.get("note")]
+        stamp = hashlib.sha256(json.dumps([(r, self.docs[r]["mtime"], self.docs[r]["size"])
+                                           for r in self._order]).encode()).hexdigest()
+        saved = self.cache_file.with_suffix(".bm25")
+        try:
+            if json.loads((saved / "stamp.json").read_text()) == stamp:
+                self._bm25 = bm25s.BM25.load(str(saved), show_progress=False)
+                return self._bm25
+        except (OSError, ValueError):
+            pass
+        self._bm25 = bm25s.BM25()
+        if self._order:
+            corpus = [self.docs[rel]["terms"].split() or ["\0"] for rel in self._order]
+            self._bm25.index(corpus, show_progress=False)
+            try:
+                self._bm25.save(str(saved), show_progress=False)
+                (saved / "stamp.json").write_text(json.dumps(stamp))
+            except (OSError, ValueError):
+                pass  # the model is built again next time
         return self._bm25
 
     def known_terms(self) -> set[str]:
+        """Every term of the notes (the model's vocabulary)."""
         if self._known is None:
-            self._known = {t for d in self.docs.values() for t in d.get("terms", "").split()}
+            self._known = set(getattr(self._model(), "vocab_dict", None) or ())
         return self._known
 
     def query_terms(self, text: str) -> list[str]:

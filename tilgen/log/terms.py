@@ -72,7 +72,7 @@ def analyse(words: Iterable[str], vocab: dict[str, list[str]], *, allow_kiwi: bo
     kiwi = _load_kiwi()
     if not kiwi:
         return
-    for word, tokens in zip(missing, kiwi.tokenize(missing)):
+    for word, tokens in zip(missing, kiwi.tokenize(missing), strict=False):
         vocab[word] = [t.form.lower() for t in tokens if t.tag in CONTENT_TAGS and t.form]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from tilgen import paths
@@ -18,16 +19,17 @@ def key(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def _path(k: str):  # type: ignore[no-untyped-def]
+def _path(k: str) -> Path:
     return paths.cache_dir() / "notes" / k[:2] / f"{k}.json"
 
 
 def get(k: str) -> dict[str, Any] | None:
     try:
         with open(_path(k), encoding="utf-8") as fh:
-            return json.load(fh)
+            entry = json.load(fh)
     except (OSError, ValueError):
         return None
+    return entry if isinstance(entry, dict) else None  # another shape: a miss, rewritten
 
 
 def put(k: str, value: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ _FENCE_BODY = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # ASCII edges: "12월" and "30초" are numbers, `utf8` and `v2` are not.
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d[\d,]*(?:\.\d+)?(?![A-Za-z0-9_])")
-_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")  # ASCII: "`f`는" names f
 _WORD = re.compile(r"[A-Za-z]{4,}")
 # Header lines of `git show` / `git format-patch` that are no evidence for a number: a piece
 # of the hash or the date turned into "204번 커밋" is invented.
@@ -102,17 +102,19 @@ def invented_numbers(content: str, evidence: str) -> list[str]:
 
 
 def change_terms(files: list[FileChange], messages: str) -> set[str]:
-    """Lower-cased identifiers of the added and removed lines, file names and stems, and
-    commit message words of four letters or more."""
+    """Lower-cased identifiers of the added and removed lines and of hunk headers (the
+    function whose body changed), file names and stems, and commit message words of four
+    letters or more."""
     terms: set[str] = set()
     for f in files:
         for path in filter(None, (f.path, f.old_path)):
             name = PurePosixPath(path).name
             terms |= {name.lower(), name.split(".")[0].lower()}
         for h in f.hunks:
-            for line in h.lines:
-                if line[:1] in "+-":
-                    terms |= {t.lower() for t in _IDENT.findall(line[1:]) if len(t) >= 3}
+            # the added and removed lines, and the function or class a hunk header names
+            changed = [ln[1:] for ln in h.lines if ln[:1] in "+-"] + [h.header.split("@@", 2)[-1]]
+            for line in changed:
+                terms |= {t.lower() for t in _IDENT.findall(line) if len(t) >= 3}
     terms |= {w.lower() for w in _WORD.findall(messages)}
     return {t for t in terms if t and t not in _GENERIC}
 
@@ -138,8 +140,8 @@ META: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
                 r"(추가|반영|적용|포함|작성|제작|정리|업데이트|진행)"), ()),
     (re.compile(r"(파일|코드)(을|를)\s*(추가|수정|변경|업데이트|삭제|제작|작성)"
                 r"(했|하였|되었|됐)"), ()),
-    (re.compile(r"풀\s*리퀘스트|pull request|(^|[^A-Za-z])PR([^A-Za-z]|$)|(머지|병합)(했|하였|되었|됐)",
-                re.I), ("merge", "pull")),
+    (re.compile(r"풀\s*리퀘스트|pull request|(^|[^A-Za-z])PR([^A-Za-z]|$)"
+                r"|(머지|병합)(했|하였|되었|됐)", re.I), ("merge", "pull")),
     (re.compile(r"작성자|기여자|커미터|개발자(가|들이|는)\s*(추가|수정|변경)"), ()),
     (re.compile(r"(릴리스|릴리즈|출시)(했|하였|되었|됐|합니다)"), ("release",)),
     (re.compile(r"TIL|오늘 배운|배웠|배운 점|이 노트|이번 노트"), ()),

@@ -121,8 +121,9 @@ class PartialJSON:
             if final:
                 top[1] = None
         else:
-            if self._growing is container:
-                container[-1] = value
+            growing = self._growing
+            if growing is not None and growing is container:
+                growing[-1] = value
             else:
                 container.append(value)
             self._growing = None if final else container

@@ -6,36 +6,50 @@ and the changes come last, so llama.cpp and vLLM can reuse the cached prompt pre
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
+from tilgen.note import evidence
 
-PROMPT_VERSION = "til-2026.12-1"
+PROMPT_VERSION = "til-2026.12-4"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
 
+How to read the changes:
+- Each hunk [#N] is a unified diff, introduced by one line saying where it is and what it
+  removed and added. Lines starting with "-" are OLD code that the change DELETED; lines
+  starting with "+" are NEW code that it ADDED; other lines are unchanged context.
+- "names gone" no longer exist after the change: never present them, or removed lines, as new.
+  Describe the code as it is AFTER the change, compared with what it was before.
+
 Rules:
-- Write in formal Korean (합니다/입니다 style). Code identifiers stay in English inside backticks.
-- Explain what the changes teach: the technique, API or idea behind them, and why it matters.
-- Mention potential accessibility, scalability or maintainability issues where they apply.
+- Every point teaches one concrete fact of THESE changes: name the functions, types, fields or
+  options involved in backticks, say what they do now, and why it matters (the bug fixed, the
+  behaviour kept, the benefit to callers or readers).
+- Only state what the diff shows. No numbers that are not in the code (no commit, PR, issue or
+  line numbers), no dates, nothing about the commit, its author or the project, no general
+  remarks about the language.
+- Write in formal Korean (합니다/입니다 style). Code identifiers stay in English inside
+  backticks: never translate or spell an identifier in Hangul.
+- Mention accessibility, scalability or maintainability issues only where the diff shows them.
 - For transient styled props such as `$isExpanded` or `$isDisabled`, explain their role and
   recommend how to manage that state.
-- Lines added in new files (hunks starting with `@@ -0,0 +`) are new code: analyse them with care.
 - No personal expressions: never write "I think", "I learned", "저는", "제가".
-- Only describe what the changes show; never invent files, functions or behaviour.
 """
 
 POINTS_FORMAT_KO = """\
 Answer with one JSON object of this shape:
-{"topic": "...", "keywords": ["...", "..."], "points": [{"text": "...", "hunk": 1}, {"text": "...", "hunk": 2}]}
+{"topic": "...", "keywords": ["...", "..."], "points": [{"hunk": 1, "en": "...", "text": "..."}]}
 - topic: a short Korean phrase (at most 30 characters) naming the main lesson of THESE
   changes, not only the language name (no date, no period).
 - keywords: 1 to 3 Korean keywords of one or two words each, about these changes.
-- points: 2 to 5 distinct lessons taken from the changes below. Each "text" is ONE formal
-  Korean sentence ending with "다." (for example "...을 사용하여 ...을 개선합니다."); put code
-  identifiers from the changes in backticks. Each "hunk" is the number N of the hunk [#N]
-  whose code best supports the point (0 if none). Prefer points about different hunks.
+- points: 2 to 4 distinct lessons, each about a different hunk where possible. "hunk" is the
+  number N of the hunk [#N] whose code shows the point (0 if none). "en" is one short English
+  sentence: what that code does now compared with before, and why it matters, identifiers
+  verbatim. "text" says the same as ONE formal Korean sentence ending with "다.", code
+  identifiers from the changes in backticks.
 """
 
 DIRECT_FORMAT_KO = """\
@@ -48,7 +62,8 @@ Answer with one JSON object with exactly these keys:
 """
 
 RULES_EN = RULES_KO.replace("in Korean", "in English").replace(
-    "- Write in formal Korean (합니다/입니다 style). Code identifiers stay in English inside backticks.\n",
+    "- Write in formal Korean (합니다/입니다 style). Code identifiers stay in English inside "
+    "backticks.\n",
     "- Write in formal, impersonal English. Put code identifiers inside backticks.\n",
 )
 POINTS_FORMAT_EN = """\
@@ -96,7 +111,9 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
     out: list[str] = []
     if cs.commits:
         out.append("Commits:")
-        out += [f"- {c.short} {c.subject}" + (" (merge)" if c.is_merge else "") for c in cs.commits]
+        for c in cs.commits:
+            out.append(f"- {c.short} {c.subject}" + (" (merge)" if c.is_merge else ""))
+            out += [f"  {line}" for line in message_body(c.body)]
     out.append("Files:")
     for f in cs.files:
         counts = f" (+{f.added} -{f.removed})" if f.hunks else ""
@@ -109,9 +126,26 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
     for f in cs.files:
         for h in f.hunks:
             hunks.append((f, h))
-            out.append(f"[#{len(hunks)}] {f.path}")
-            out.append(h.text())
+            out.append(f"[#{len(hunks)}] {f.path}: {evidence.describe(h)}")
+            out.append(evidence.body(h))
     return "\n".join(out), hunks
+
+
+_TRAILER = re.compile(r"^[A-Z][\w-]+(-by|-to)?: |^\(cherry picked from ", re.I)
+BODY_LINES, BODY_CHARS = 8, 600
+
+
+def message_body(body: str) -> list[str]:
+    """A commit message's body, as evidence of why: trailers (Signed-off-by …) and blank
+    lines left out, at most BODY_LINES lines and BODY_CHARS characters."""
+    lines = [ln.rstrip() for ln in body.splitlines() if ln.strip() and not _TRAILER.match(ln.strip())]
+    out, size = [], 0
+    for line in lines[:BODY_LINES]:
+        if size + len(line) > BODY_CHARS:
+            break
+        out.append(line)
+        size += len(line)
+    return out
 
 
 def changes_text(cs: ChangeSet) -> str:
@@ -134,4 +168,5 @@ def build_prompt(
         "Write the JSON answer now."
         + (" (Korean prose, formal style.)" if language == "ko" else ""),
     ]
-    return Prompt(system=system_prompt(language=language, mode=mode), user="\n".join(head), hunks=hunks)
+    return Prompt(system=system_prompt(language=language, mode=mode), user="\n".join(head),
+                  hunks=hunks)

@@ -11,7 +11,8 @@ from tilgen.note.schema import FENCE, KO_KEYWORD, bullets, hangul_share, prose
 
 _FENCE_BODY = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _INLINE = re.compile(r"`([^`\n]+)`")
-_FILE_LIKE = re.compile(r"\b[\w./-]+\.(?:py|go|rs|js|ts|tsx|jsx|java|kt|rb|c|h|cpp|md|json|ya?ml|toml)\b")
+_FILE_LIKE = re.compile(
+    r"\b[\w./-]+\.(?:py|go|rs|js|ts|tsx|jsx|java|kt|rb|c|h|cpp|md|json|ya?ml|toml)\b")
 
 
 @dataclass
@@ -60,7 +61,8 @@ def score(note: dict[str, Any], *, date: str, files: list[FileChange]) -> Scores
     names |= set(_FILE_LIKE.findall(prose(content)))
     grounded_names = sum(1 for n in names if _name_in(n, text))
     items = bullets(content)
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?다])\s+", prose(content)) if len(s.strip()) > 12]
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?다])\s+", prose(content))
+                 if len(s.strip()) > 12]
     kws = note.get("keywords") or []
     return Scores(
         title_date=str(note.get("title", "")).startswith(f"{date} TIL - "),

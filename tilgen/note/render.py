@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from tilgen.git.changes import FileChange, Hunk
+from tilgen.note import evidence, reject
 from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
 
 MAX_SNIPPET_LINES = 8
@@ -19,9 +21,31 @@ def fence_language(f: FileChange) -> str:
     return (f.language or "").lower().replace(" ", "").replace("+", "p").replace("#", "sharp")
 
 
+# Lines that carry no lesson on their own: imports, package lines, comments, lone braces.
+BOILERPLATE = re.compile(
+    r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#include\b|extern crate\b"
+    r"|([\w.]+\s+)?\"[\w./-]+\"$"  # a Go import spec: "fmt", _ "net/http/pprof"
+    r"|//|#(?![\[!])|/\*|\*|--|[{}()\[\];,]+$)"
+)
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(BOILERPLATE.match(line))
+
+
 def snippet(hunk: Hunk) -> list[str]:
-    """The most telling contiguous run of a hunk: its first added run, else its removed run."""
-    for prefix in ("+", "-"):
+    return code_snippet(hunk)[0]
+
+
+def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
+    """(lines, removed): the lines that carry the hunk's point. Its richest run of added code,
+    with boilerplate (imports, comments, blank lines) trimmed; comments only where the run
+    holds nothing else (a documentation change); a hunk that adds nothing shows its removed
+    run, marked as removed, so deleted code never reads as new. Runs and, in a long run, the
+    lines shown are the ones naming what the hunk adds (or removes), e.g. the one field
+    renamed in a realigned struct."""
+    new, gone = evidence.name_changes(hunk)
+    for prefix, names in (("+", new), ("-", gone)):
         runs: list[list[str]] = []
         current: list[str] = []
         for line in hunk.lines:
@@ -32,13 +56,46 @@ def snippet(hunk: Hunk) -> list[str]:
                 current = []
         if current:
             runs.append(current)
-        runs = [[ln for ln in r] for r in runs if any(ln.strip() for ln in r)]
-        if runs:
-            best = max(runs, key=lambda r: sum(1 for ln in r if ln.strip()))
-            # A line holding a Markdown fence (Rust doc examples) would close ours early.
-            lines = _trim_blank([ln for ln in best if "```" not in ln])[:MAX_SNIPPET_LINES]
-            return textwrap.dedent("\n".join(lines)).splitlines()
-    return []
+        # A line holding a Markdown fence (Rust doc examples) would close ours early.
+        runs = [[ln for ln in r if "```" not in ln] for r in runs]
+        for plain in (is_boilerplate, _is_import):
+            rich = [r for r in runs if any(not plain(ln) for ln in r)]
+            if rich:
+                best = max(rich, key=lambda r: (_naming(r, names),
+                                                 sum(1 for ln in r if not plain(ln))))
+                lines = _window(_trim(best, plain), names)
+                lines = textwrap.dedent("\n".join(lines)).splitlines()
+                return (lines, False) if prefix == "+" else ([f"-{ln}" for ln in lines], True)
+    return [], False
+
+
+def _naming(lines: list[str], names: list[str]) -> int:
+    """How many of ``lines`` hold one of ``names``."""
+    return sum(1 for ln in lines if any(n in ln for n in names))
+
+
+def _window(lines: list[str], names: list[str]) -> list[str]:
+    """At most MAX_SNIPPET_LINES of ``lines``: the first window holding the most names."""
+    if len(lines) <= MAX_SNIPPET_LINES:
+        return lines
+    starts = range(len(lines) - MAX_SNIPPET_LINES + 1)
+    best = max(starts, key=lambda i: (_naming(lines[i:i + MAX_SNIPPET_LINES], names), -i))
+    return _trim_blank(lines[best:best + MAX_SNIPPET_LINES])
+
+
+_IMPORT = re.compile(r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#include\b"
+                     r"|([\w.]+\s+)?\"[\w./-]+\"$)")
+
+
+def _is_import(line: str) -> bool:
+    return bool(_IMPORT.match(line))
+
+
+def _trim(lines: list[str], plain: Callable[[str], bool]) -> list[str]:
+    """Drop leading lines that carry nothing (closing brackets stay), and trailing blanks."""
+    while lines and plain(lines[0]) and lines[0].strip() not in ("}", ")", "]"):
+        lines = lines[1:]
+    return _trim_blank(lines)
 
 
 def _trim_blank(lines: list[str]) -> list[str]:
@@ -62,7 +119,7 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
         skeleton, spans = tuple(pieces[0::2]), pieces[1::2]
         for g_skeleton, columns, refs in groups:
             if g_skeleton == skeleton:
-                for column, span in zip(columns, spans):
+                for column, span in zip(columns, spans, strict=False):
                     if span not in column:
                         column.append(span)
                 refs.append(ref)
@@ -72,7 +129,7 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
     merged = []
     for skeleton, columns, refs in groups:
         text = skeleton[0] + "".join(
-            ", ".join(column) + plain for column, plain in zip(columns, skeleton[1:]))
+            ", ".join(column) + plain for column, plain in zip(columns, skeleton[1:], strict=False))
         merged.append((text, refs))
     return merged
 
@@ -88,9 +145,9 @@ def _and(first: str, second: str) -> str:
 
 
 # Keywords that name no lesson: the language itself (in Hangul), "code", "change", "this …".
-_GENERIC = {"언어", "프로그래밍 언어", "코드", "코드 변경", "변경", "변경 사항", "변경 내용", "파일",
-            "파일 수정", "개선", "기능", "자바", "자바스크립트", "타입스크립트", "파이썬", "러스트",
-            "고", "고랭", "코틀린"}
+_GENERIC = {"언어", "프로그래밍 언어", "코드", "코드 변경", "변경", "변경 사항", "변경 내용",
+            "파일", "파일 수정", "개선", "기능", "자바", "자바스크립트", "타입스크립트", "파이썬",
+            "러스트", "고", "고랭", "코틀린"}
 
 
 def _generic(keyword: str) -> bool:
@@ -98,7 +155,8 @@ def _generic(keyword: str) -> bool:
 
 
 def render_points(
-    answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]]
+    answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
+    proof: reject.Proof | None = None,
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
     topic = " ".join(answer.topic.split()).rstrip(".")
@@ -108,7 +166,8 @@ def render_points(
     keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
     if " " in topic and not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
         # Small models sometimes title a Korean note in English ("Error Handling in Rust");
-        # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept. (Forcing Hangul in the grammar instead
+        # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept.
+        # (Forcing Hangul in the grammar instead
         # made the 0.5B model append a stray syllable to English and decode 4x slower.)
         topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
     elif topic.lower() in {(f.language or "").lower() for f, _ in hunks}:
@@ -126,6 +185,10 @@ def render_points(
     impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(prose(t))]  # as validated
     if any(t for t, _ in impersonal):
         points = impersonal
+    # Invented numbers, remarks about the commit and vague points go (see reject).
+    if proof is None:
+        proof = reject.Proof.of(list({id(f): f for f, _ in hunks}.values()))
+    points = reject.keep([(t, ref) for t, ref in points if t], proof)
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."
@@ -135,10 +198,11 @@ def render_points(
             if shown < MAX_SNIPPETS_PER_BULLET and 1 <= ref <= len(hunks) and ref not in used_hunks:
                 used_hunks.add(ref)
                 f, h = hunks[ref - 1]
-                code = snippet(h)
+                code, removed = code_snippet(h)
                 if code and tuple(code) not in shown_code:  # same lines in two hunks: once
                     shown_code.add(tuple(code))
-                    out += ["", f"```{fence_language(f)}", *code, "```"]
+                    lang = "diff" if removed else fence_language(f)
+                    out += ["", f"```{lang}", *code, "```"]
                     shown += 1
         out.append("")
     return {

@@ -26,7 +26,9 @@ PERSONAL = re.compile(
     re.I,
 )
 # Korean prose in a point: Hangul, digits, punctuation and `code` spans; formal ending "다."
-KO_SENTENCE = r"^([가-힣0-9 ,()·:/%+=<>-]|`[A-Za-z0-9_.:()<>\[\]/=-]{1,40}`)+다[.]$"
+KO_SENTENCE = r"^([가-힣0-9 ,()·:/%+=<>-]|`[^`\n\"\\가-힣]{1,40}`)+다[.]$"
+# The English note a point is written from: what the code does now, and why it matters.
+EN_REASON = r"^[^\n\"\\가-힣]{8,200}$"
 EN_SENTENCE = r"^[^\n\"\\]{8,220}[.]$"
 TOPIC_MAX = {"ko": 60, "en": 80}  # characters; the grammar stops a topic there
 KO_KEYWORD = r"^[가-힣]{1,12}( [가-힣]{1,12})?$"
@@ -54,7 +56,8 @@ def hangul_share(text: str) -> float:
 def bullets(content: str) -> list[str]:
     """The bullet lines of the prose, without the marker."""
     body = FENCE.sub("", content)
-    return [ln.strip()[2:].strip() for ln in body.splitlines() if ln.strip().startswith(("- ", "* "))]
+    return [ln.strip()[2:].strip() for ln in body.splitlines()
+            if ln.strip().startswith(("- ", "* "))]
 
 
 class TilNote(BaseModel):
@@ -84,7 +87,8 @@ class TilNote(BaseModel):
         for k in cleaned:
             if not re.match(pattern, k):
                 lang = "Korean" if language == "ko" else ""
-                raise ValueError(f"keyword {k!r} must be one or two {lang} words".replace("  ", " "))
+                raise ValueError(
+                    f"keyword {k!r} must be one or two {lang} words".replace("  ", " "))
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("keywords must be distinct")
         return cleaned
@@ -107,7 +111,8 @@ class TilNote(BaseModel):
         if len({b for b in items}) != len(items):
             raise ValueError("content repeats the same bullet")
         if PERSONAL.search(prose(v)):
-            raise ValueError("content must not use personal expressions (I think, I learned, 저는 …)")
+            raise ValueError(
+                "content must not use personal expressions (I think, I learned, 저는 …)")
         if v.count("```") % 2:
             raise ValueError("content has an unclosed code fence")
         if language == "ko" and hangul_share(v) < 0.6:
@@ -130,13 +135,16 @@ def parse_json(text: str) -> Any:
     try:
         return json.loads(text[start : end + 1], strict=False)
     except json.JSONDecodeError as exc:
-        raise InvalidNoteError(f"the model's answer is not valid JSON ({exc.msg} at {exc.pos})") from exc
+        raise InvalidNoteError(
+            f"the model's answer is not valid JSON ({exc.msg} at {exc.pos})") from exc
 
 
 def validate_note(data: Any, *, date: dt.date, language: str = "ko") -> TilNote:
-    """Validate a ``{title, keywords, content}`` mapping; raise InvalidNoteError listing problems."""
+    """Validate a ``{title, keywords, content}`` mapping; raise InvalidNoteError listing
+    problems."""
     try:
-        return TilNote.model_validate(data, context={"date": date.isoformat(), "language": language})
+        return TilNote.model_validate(data, context={"date": date.isoformat(),
+                                                     "language": language})
     except ValidationError as exc:
         raise InvalidNoteError(describe_errors(exc)) from exc
 
@@ -178,6 +186,15 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
     # Room beyond the length asked for: a grammar cut mid-word makes a broken title.
     topic = (rf"^[가-힣0-9 `A-Za-z_.()-]{{2,{TOPIC_MAX['ko']}}}$" if language == "ko"
              else rf"^[^\n.]{{2,{TOPIC_MAX['en']}}}$")
+    # Evidence first, then the lesson in English (small coder models reason far better in
+    # English), then the Korean sentence the note shows.
+    properties: dict[str, Any] = {
+        "hunk": {"type": "integer", "minimum": 0, "maximum": max(hunk_count, 0)},
+        **({"en": {"type": "string", "pattern": EN_REASON}} if language == "ko" else {}),
+        "text": {"type": "string", "pattern": sentence},
+    }
+    point = {"type": "object", "properties": properties, "required": list(properties),
+             "additionalProperties": False}
     # "points" comes last: an answer cut off at max_tokens still holds the topic, the
     # keywords and every point written before the cut (see salvage_points).
     return {
@@ -192,15 +209,7 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
                 "type": "array",
                 "minItems": 2,
                 "maxItems": max_points,
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "text": {"type": "string", "pattern": sentence},
-                        "hunk": {"type": "integer", "minimum": 0, "maximum": max(hunk_count, 0)},
-                    },
-                    "required": ["text", "hunk"],
-                    "additionalProperties": False,
-                },
+                "items": point,
             },
         },
         "required": ["topic", "keywords", "points"],
@@ -244,6 +253,7 @@ def salvage_points(text: str) -> str | None:
 class Point(BaseModel):
     text: str
     hunk: int = 0
+    en: str = ""
 
 
 class PointsAnswer(BaseModel):

@@ -48,7 +48,8 @@ def write_atomic(path: Path, text: str) -> None:
         raise StorageError(f"{path} is locked by another tilgen process; try again") from None
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
-            raise StorageError(f"disk full while writing {path}; free some space and run again") from None
+            raise StorageError(
+                f"disk full while writing {path}; free some space and run again") from None
         raise StorageError(
             f"cannot write {path}: {exc.strerror}; fix permissions or set notes_dir "
             "(tilgen config set notes_dir DIR)"

@@ -92,7 +92,9 @@ class TokenRule:
 
 
 def _rule(kind: str, source: str, gate: tuple[str, ...]) -> TokenRule:
-    flags, body = re.match(r"(\(\?[a-z]+\))?(.*)", source, re.DOTALL).groups()
+    m = re.match(r"\(\?[a-z]+\)", source)
+    flags = m.group() if m else ""
+    body = source[len(flags):]
     bounded = body.startswith(r"\b")
     return TokenRule(kind, re.compile((flags or "") + body[2 * bounded:]), bounded, gate)
 

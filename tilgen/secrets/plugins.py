@@ -35,7 +35,8 @@ def _detectors() -> dict[str, tuple[Any, ...]]:
     get_settings().disable_filters(
         "detect_secrets.filters.common.is_ignored_due_to_verification_policies")
     groups: dict[str, list[Any]] = {"keyword": [], "entropy": [], "other": []}
-    for name, cls in sorted(get_mapping_from_secret_type_to_class().items()):
+    mapping: dict[str, Any] = get_mapping_from_secret_type_to_class()
+    for name, cls in sorted(mapping.items()):
         if name in _SKIP:
             continue
         group = ("keyword" if name == "Secret Keyword" else

@@ -13,9 +13,9 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from tilgen.git.changes import ChangeSet
 from tilgen.secrets import patterns as sp
 from tilgen.secrets import scan as scan
-from tilgen.git.changes import ChangeSet
 from tilgen.secrets.scan import PLACEHOLDER_RE, Spans
 
 _MAX_PASSES = 20

@@ -130,7 +130,7 @@ def name_value_pairs(lines: list[str], starts: list[int], spans: Spans) -> None:
     for n, line in enumerate(lines):
         m = _NAME_LINE.match(line)
         cls = sp.classify_key(m.group(1)) if m else None
-        if cls is None:
+        if m is None or cls is None:
             continue
         for k in range(n + 1, min(n + 3, len(lines))):
             v = _VALUE_LINE.match(lines[k])

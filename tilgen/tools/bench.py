@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tilgen.tools import bench_probes as probes
 from tilgen.backends.base import GenerationRequest, GenerationResult
-from tilgen.errors import TilgenError
 from tilgen.config.settings import Settings
+from tilgen.errors import TilgenError
+from tilgen.tools import bench_probes as probes
 
 BENCH_DATE = dt.date(2025, 1, 15)  # fixed: the prompt is byte-identical from day to day
 BUILTIN_CASE = "go-context-timeout"
@@ -57,8 +57,8 @@ def workload(settings: Settings, backend: Any, corpus: Path | None) -> list[Job]
 
 def _job(folder: Path, case: dict[str, Any], settings: Settings, backend: Any) -> Job:
     from tilgen.git.collect import collect_patch
-    from tilgen.pipeline import fit_prompt, prepare
     from tilgen.note.schema import points_schema
+    from tilgen.pipeline import fit_prompt, prepare
 
     fixed = settings.model_copy(update={"language": "ko", "note_format": "points"})
     cs = collect_patch((folder / f"{case['id']}.diff").read_bytes(), name=case["id"],
@@ -85,11 +85,9 @@ def request_for(job: Job, settings: Settings, max_tokens: int,
 def measure(result: GenerationResult, latency: float, backend: Any,
             request: GenerationRequest) -> dict[str, Any]:
     """One run's figures. Prompt speed counts only the tokens actually evaluated."""
-    prompt = result.prompt_tokens
-    estimated = prompt is None
-    if estimated:
-        prompt = sum(backend.count_tokens(m["content"]) for m in request.messages)
-        prompt += TEMPLATE_OVERHEAD
+    estimated = result.prompt_tokens is None
+    prompt = (sum(backend.count_tokens(m["content"]) for m in request.messages)
+              + TEMPLATE_OVERHEAD if result.prompt_tokens is None else result.prompt_tokens)
     evaluated = (result.extra.get("prompt_eval_tokens")
                  or max(1, prompt - (result.cached_prompt_tokens or 0)))
     ttft = result.first_token_seconds
@@ -152,7 +150,7 @@ def run_bench(settings: Settings, *, runs: int, max_tokens: int | None, corpus: 
                 result, latency = _generate(backend, request, can_reset)
                 samples.append({"case": job.id, **measure(result, latency, backend, request)})
         reuse = prefix_reuse(backend, settings, jobs, samples, can_reset)
-    result = {
+    figures = {
         "backend": backend.name, "model": backend.model_name, "runs": runs,
         "max_tokens": budget, "cases": [j.id for j in jobs],
         "load_s": load_s,
@@ -167,7 +165,7 @@ def run_bench(settings: Settings, *, runs: int, max_tokens: int | None, corpus: 
     }
     del backend
     gc.collect()  # free the model before the next one loads
-    return result
+    return figures
 
 
 def _nonce(can_reset: bool) -> str | None:

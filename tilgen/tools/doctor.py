@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tilgen.errors import TilgenError
 from tilgen.config.settings import Settings
+from tilgen.errors import TilgenError
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 # CPU features that decide llama.cpp's speed on x86 (as printed by llama_print_system_info).
@@ -47,7 +47,8 @@ def run_checks(settings: Settings, *, repo_root: Path | None = None,
 def check_remote(settings: Settings) -> list[Check]:
     """Key presence, then per server: reachability, models, context, tokenizer, JSON mode."""
     from tilgen.backends.remote import state as remote_state
-    from tilgen.config.layers import mask_url, resolve_api_key
+    from tilgen.config.layers import resolve_api_key
+    from tilgen.secrets.mask import mask_url
 
     remote = settings.remote
     key, source = resolve_api_key(settings)

@@ -72,7 +72,8 @@ def summarize(results: list[Any]) -> dict[str, Any]:
         "boilerplate_snippets": total("boilerplate_snippets"),
         "hangul_words": total("hangul_words") if ko_known else None,
         "unknown_ko": total("unknown_ko") if ko_known else None,
-        "unknown_ko_share": _ratio(total("unknown_ko"), total("hangul_words")) if ko_known else None,
+        "unknown_ko_share": (_ratio(total("unknown_ko"), total("hangul_words"))
+                             if ko_known else None),
         "length_median": med([s["chars"] for s in sc]),
         "finish_length": sum(1 for r in results if r.finish_reason == "length"),
         "seconds_median": med([r.seconds for r in results]),
@@ -136,6 +137,7 @@ def case_table(report: dict[str, Any]) -> str:
         s = case.get("scores") or {}
         cells = []
         for key, _ in CASE_COLUMNS:
+            value: Any
             if key == "facts":
                 value = (f"{s.get('facts_strict', 0)}/{s.get('facts_loose', 0)} of {case['facts']}"
                          if case.get("facts") else None)

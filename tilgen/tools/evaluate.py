@@ -15,9 +15,9 @@ from typing import Any
 
 from tilgen import paths
 from tilgen.atomic import write_atomic
+from tilgen.config.settings import Settings
 from tilgen.errors import TilgenError
 from tilgen.note.prompt import PROMPT_VERSION
-from tilgen.config.settings import Settings
 from tilgen.tools.eval_scores import case_table, markdown_table, score_note, summarize
 from tilgen.tools.facts import load_facts
 
@@ -52,7 +52,8 @@ def load_cases(corpus: Path) -> list[dict[str, Any]]:
     if not index.is_file():
         raise TilgenError(f"{corpus} has no cases.jsonl; pass a corpus directory like "
                           f"{builtin_corpus()}", exit_code=2)
-    cases = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
     for case in cases:
         if not (corpus / f"{case['id']}.diff").is_file():
             raise TilgenError(f"{corpus}: case {case['id']} has no {case['id']}.diff", exit_code=2)
@@ -101,10 +102,18 @@ def run_case(case: dict[str, Any], corpus: Path, settings: Settings, backend: An
 
 
 def run_eval(corpus: Path, settings: Settings, *, limit: int | None = None,
+             only: list[str] | None = None,
              on_case: Callable[[CaseResult], None] | None = None) -> dict[str, Any]:
     from tilgen.backends import make_backend
 
-    cases = load_cases(corpus)[:limit]
+    cases = load_cases(corpus)
+    if only:
+        unknown = sorted(set(only) - {c["id"] for c in cases})
+        if unknown:
+            raise TilgenError(f"{corpus} has no case {', '.join(unknown)}; its cases are listed "
+                              "in its cases.jsonl", exit_code=2)
+        cases = [c for c in cases if c["id"] in only]
+    cases = cases[:limit]
     facts = load_facts(corpus)
     backend = make_backend(settings.backend, settings)
     day = dt.date.today()
@@ -167,7 +176,8 @@ def rescore(report_path: Path, settings: Settings, corpus: Path | None = None) -
         if r.ok and r.note:
             cs, _, messages = read_case(by_id[r.id], corpus, settings)
             dated = re.match(r"\d{4}-\d{2}-\d{2}", str(r.note.get("title", "")))
-            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files, messages=messages, facts=entry)
+            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files,
+                                  messages=messages, facts=entry)
         results.append(r)
     return {**report, "corpus": str(corpus), "rescored": dt.datetime.now().isoformat(
         timespec="seconds"), "summary": summarize(results), "cases": [r.__dict__ for r in results]}

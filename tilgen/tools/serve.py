@@ -14,8 +14,8 @@ import shlex
 import shutil
 from collections.abc import Sequence
 
-from tilgen.errors import ConfigError, TilgenError
 from tilgen.config.settings import RemoteSettings, Settings
+from tilgen.errors import ConfigError, TilgenError
 
 _ENV_REF = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
 # The only values vLLM's --max-lora-rank accepts (0.11 to 0.33); it refuses to start otherwise.

@@ -15,7 +15,6 @@ from tilgen.backends.base import (
     GenerationRequest,
     GenerationResult,
     TokenCallback,
-    estimate_tokens,
 )
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote.modes import MODES, ModeMemory, honoured, params, probe_request
@@ -23,6 +22,7 @@ from tilgen.backends.remote.probe import ServerInfo
 from tilgen.backends.remote.transport import Progress, Transport
 from tilgen.config.settings import RemoteSettings
 from tilgen.errors import BackendError, ContextOverflow
+from tilgen.fit.budget import estimate_tokens
 
 
 class RemoteBackend:
@@ -179,9 +179,10 @@ class RemoteBackend:
         request = probe_request()
         start, text = 0, ""
         while start < len(MODES):
-            result = self.transport.each_replica(
-                lambda u, m=list(MODES[start:]): self.generate_on(
-                    u, request, None, progress=Progress(), modes=m), urls=[url])
+            def attempt(u: str, m: tuple[str, ...] = MODES[start:]) -> GenerationResult:
+                return self.generate_on(u, request, None, progress=Progress(), modes=list(m))
+
+            result = self.transport.each_replica(attempt, urls=[url])
             mode, text = result.extra["structured_output"], result.text
             if honoured(mode, text):
                 self.modes.remember(url, mode)

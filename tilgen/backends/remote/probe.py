@@ -3,8 +3,8 @@ Discovered lazily, on the first replica that answers, and kept on the instance."
 
 from __future__ import annotations
 
-from tilgen.backends.base import estimate_tokens
 from tilgen.backends.remote.transport import Transport
+from tilgen.fit.budget import estimate_tokens
 
 DEFAULT_CONTEXT = 4096
 COUNT_CACHE = 2048  # texts whose token count is kept per instance

@@ -1,0 +1,174 @@
+"""The prompt says which lines a hunk removed and added; points that teach nothing true go."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from tilgen.errors import InvalidNoteError
+from tilgen.git.changes import ChangeSet, FileChange, Hunk
+from tilgen.note import evidence, reject
+from tilgen.note.prompt import build_prompt, system_prompt
+from tilgen.note.render import code_snippet, render_points
+from tilgen.note.schema import KO_SENTENCE, PointsAnswer, points_schema, validate_note
+
+DAY = dt.date(2026, 12, 2)
+
+SETTER = Hunk("@@ -1047,12 +1047,14 @@ func NewFlagSet(name string) *FlagSet {", [
+    " \tf := &FlagSet{",
+    "+\t\tinterspersed:  true,",
+    " \t}",
+    "-func (f *FlagSet) NoInterspersed() {",
+    "-\tf.noInterspersed = true",
+    "+// Whether to support interspersed option/non-option arguments.",
+    "+func (f *FlagSet) SetInterspersed(interspersed bool) {",
+    "+\tf.interspersed = interspersed",
+    " }",
+])
+REMOVAL = Hunk("@@ -10,4 +10,0 @@ macro_rules! bail {", [
+    "-    (\"pattern does not contain `{}`\") => {",
+    "-        return Err(Error::msg(\"pattern\"))",
+    "-    };",
+])
+
+
+def test_a_hunk_is_introduced_by_its_scope_and_the_names_it_adds_and_removes():
+    line = evidence.describe(SETTER)
+    assert "in `func NewFlagSet(name string) *FlagSet {`" in line
+    assert "2 lines removed, 4 added" in line
+    new = line.split("new names: ")[1].split(";")[0]
+    gone = line.split("names gone: ")[1]
+    assert "`SetInterspersed`" in new and "`interspersed`" in new
+    assert "`NoInterspersed`" in gone and "noInterspersed`" in gone
+    assert "NoInterspersed" not in new and "support" not in new  # comments name nothing
+
+
+def test_a_hunk_that_only_removes_code_says_so():
+    line = evidence.describe(REMOVAL)
+    assert "3 lines REMOVED, nothing added: this code no longer exists" in line
+    assert "new names" not in line
+
+
+def test_the_prompt_labels_hunks_and_keeps_the_system_message_static():
+    f = FileChange(path="flag.go", language="Go", hunks=[SETTER, REMOVAL])
+    cs = ChangeSet(source="patch", repo_name="pflag", date=DAY, files=[f])
+    prompt = build_prompt(cs, languages=["Go"])
+    assert "[#1] flag.go: in `func NewFlagSet" in prompt.user
+    assert "[#2] flag.go: in `macro_rules! bail {`; 3 lines REMOVED" in prompt.user
+    assert "@@ -1047" not in prompt.user  # line numbers are not evidence of anything
+    assert "-\tf.noInterspersed = true" in prompt.user  # the markers stay on every line
+    assert prompt.system == system_prompt()
+    assert '"-" are OLD code that the change DELETED' in prompt.system
+
+
+def test_each_point_is_reasoned_in_english_before_its_korean_sentence():
+    items = points_schema(2)["properties"]["points"]["items"]
+    assert list(items["properties"]) == ["hunk", "en", "text"]
+    assert "en" not in points_schema(2, language="en")["properties"]["points"]["items"]["properties"]
+    answer = PointsAnswer.model_validate(json.loads(
+        '{"topic": "세터", "keywords": ["세터"], "points": [{"hunk": 1, "en": "A setter now '
+        'toggles it.", "text": "`SetInterspersed`는 켜고 끌 수 있습니다."}]}'))
+    assert answer.points[0].en.startswith("A setter")
+
+
+@pytest.mark.parametrize("sentence", [
+    "`bail!` 매크로는 `{}`를 포맷 인자로 읽습니다.",
+    "`#[cfg(doc)]` 속성이 없어졌습니다.",
+    "`Box<dyn StdError + Send>`로 변환됩니다.",
+])
+def test_a_korean_point_may_quote_code_with_punctuation_and_spaces(sentence):
+    assert re.match(KO_SENTENCE, sentence)
+
+
+def test_a_korean_point_cannot_spell_hangul_inside_backticks():
+    assert not re.match(KO_SENTENCE, "`허드` 훅을 씁니다.")
+
+
+def test_a_point_with_an_invented_number_or_about_the_commit_has_a_problem():
+    f = FileChange(path="flag.go", language="Go", hunks=[SETTER])
+    proof = reject.Proof.of([f], ["PR/28 made it private"])
+    assert reject.problem("204번 커밋에서 바뀌었습니다.", proof) == "the number 204 is not in the changes"
+    assert "commit" in reject.problem("오늘 커밋을 제작하였습니다.", proof)
+    assert reject.problem("`SetInterspersed`는 불리언 인자로 섞어 쓰기를 켜고 끕니다.", proof) is None
+
+
+def test_a_vague_point_goes_when_a_specific_one_remains():
+    proof = reject.Proof.of([FileChange(path="flag.go", language="Go", hunks=[SETTER])])
+    vague = ("타입스크립트의 특징과 문법은 다양한 기술에서 활용됩니다.", 0)
+    specific = ("`SetInterspersed`는 섞어 쓰기를 켜고 끕니다.", 1)
+    assert reject.keep([vague, specific], proof) == [specific]
+    assert reject.keep([vague], proof) == [vague]  # better a vague note than none
+
+
+def _answer(*texts: str) -> PointsAnswer:
+    return PointsAnswer.model_validate({"topic": "세터", "keywords": ["세터"],
+                                        "points": [{"text": t, "hunk": 1} for t in texts]})
+
+
+def test_points_that_teach_nothing_true_are_dropped_while_others_remain():
+    f = FileChange(path="flag.go", language="Go")
+    good = "`SetInterspersed`는 섞어 쓰기를 켜고 끌 수 있게 합니다."
+    note = render_points(_answer("204번 커밋에서 세터가 추가되었습니다.", good,
+                                 "12월 2일에 프로젝트를 수정했습니다."),
+                         date=DAY, hunks=[(f, SETTER)])
+    content = validate_note(note, date=DAY).content
+    assert good in content and "204" not in content and "12월" not in content
+
+
+def test_an_answer_with_only_such_points_is_rejected_with_the_reason():
+    f = FileChange(path="flag.go", language="Go")
+    with pytest.raises(InvalidNoteError, match="the number 204 is not in the changes"):
+        render_points(_answer("204번 커밋에서 세터가 추가되었습니다."), date=DAY, hunks=[(f, SETTER)])
+
+
+def test_a_snippet_skips_imports_and_comments_and_marks_removed_code():
+    h = Hunk("@@ -1,3 +1,6 @@", ["+import java.util.Arrays;", "+", "+// Delegates to the list.",
+                                 "+public final TypeName annotated(AnnotationSpec... a) {",
+                                 "+  return annotated(Arrays.asList(a));", "+}", " }"])
+    assert code_snippet(h) == (["public final TypeName annotated(AnnotationSpec... a) {",
+                                "  return annotated(Arrays.asList(a));", "}"], False)
+    assert code_snippet(REMOVAL)[1] is True
+    assert code_snippet(REMOVAL)[0][0].startswith("-")
+    f = FileChange(path="macros.rs", language="Rust")
+    note = render_points(_answer("`bail!`의 예외 처리가 삭제되었습니다."), date=DAY, hunks=[(f, REMOVAL)])
+    assert "```diff\n-" in note["content"]
+
+
+def test_a_documentation_hunk_still_shows_its_comment_lines():
+    h = Hunk("@@ -1 +1 @@", ["-/// # const IGNORE: &str = stringify! {", "+/// # use thiserror::Error;"])
+    assert code_snippet(h) == (["/// # use thiserror::Error;"], False)
+
+
+def test_go_import_specs_are_boilerplate():
+    h = Hunk("@@ -1,3 +1,3 @@", ["-\t\"fmt\"", "+\t\"strings\"", "+\t_ \"net/http/pprof\"", " )"])
+    assert code_snippet(h) == ([], False)
+
+
+def test_a_long_run_shows_the_lines_that_name_what_changed():
+    fields = [f"\tfield{i:02d}   int" for i in range(12)]
+    h = Hunk("@@ -1,13 +1,13 @@ type FlagSet struct {",
+             [f"-{ln}" for ln in fields] + ["-\tnoInterspersed bool"]
+             + [f"+{ln.replace('   ', '  ')}" for ln in fields] + ["+\tinterspersed  bool"])
+    lines, removed = code_snippet(h)
+    assert not removed and len(lines) == 8 and lines[-1].strip() == "interspersed  bool"
+
+
+def test_commit_message_bodies_are_evidence_without_their_trailers():
+    from tilgen.git.changes import CommitInfo
+    from tilgen.git.collect import collect_patch
+
+    patch = ("commit 1234567890abcdef1234567890abcdef12345678\nAuthor: A <a@b.c>\n"
+             "Date:   Wed Dec 2 10:00:00 2026 +0000\n\n    Use a setter\n    \n"
+             "    NoInterspersed could only turn mixing off.\n    \n    Signed-off-by: A <a@b.c>\n\n"
+             "diff --git a/f.go b/f.go\n--- a/f.go\n+++ b/f.go\n@@ -1 +1 @@\n-a\n+b\n")
+    cs = collect_patch(patch.encode(), name="p", repo_name="r")
+    assert cs.commits[0].subject == "Use a setter"
+    assert cs.commits[0].body.startswith("NoInterspersed could only turn mixing off.")
+    cs.date = DAY
+    user = build_prompt(cs, languages=["Go"]).user
+    assert "- 1234567890ab Use a setter\n  NoInterspersed could only turn mixing off." in user
+    assert "Signed-off-by" not in user
+    assert CommitInfo(sha="x", subject="s").body == ""

@@ -1,0 +1,97 @@
+"""What a hunk shows, said plainly for a small model: where it is, what it removed and added.
+
+A unified diff states its direction only through one-character prefixes, which small models
+read backwards often enough (a deleted paragraph taught as the new rule, a removed field
+reported as added). Each hunk is therefore introduced by one line naming its scope (the
+function or type git printed after ``@@``), its counts, and the identifiers that occur only
+in its added lines or only in its removed ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from tilgen.git.changes import Hunk
+
+_HEADER = re.compile(r"^@@+ [^@]* @@+ ?(.*)$")
+_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*")
+# Words every language shares; naming them as "added" or "removed" says nothing.
+_COMMON = frozenset("""
+a an and as async await be bool boolean break byte case catch char class const continue def
+default defer del do double elif else enum err error except export extends false final finally
+float fn for from func function go if impl import in int interface is it let long loop match
+mod mut new nil none not null of or package pass pub private protected public raise return
+self self.assert short static str string struct super switch the this throw throws to true try
+type typeof u8 u32 u64 usize use var void while with yield
+""".split())
+_COMMENT = re.compile(r"^\s*(//|#(?![\[!])|/\*|\*|--|;)")
+MAX_NAMES = 6
+
+
+def scope(hunk: Hunk) -> str:
+    """The enclosing function or type git printed after the ``@@`` range, if any."""
+    m = _HEADER.match(hunk.header)
+    return m.group(1).strip() if m else ""
+
+
+def _names(lines: list[str]) -> dict[str, None]:
+    """Identifiers of code lines (comments skipped), in order of appearance."""
+    out: dict[str, None] = {}
+    for line in lines:
+        if _COMMENT.match(line):
+            continue
+        line = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line)  # words inside string literals
+        for word in _WORD.findall(line):
+            if len(word) > 2 and word.lower() not in _COMMON:
+                out.setdefault(word, None)
+    return out
+
+
+def name_changes(hunk: Hunk) -> tuple[list[str], list[str]]:
+    """(names only in added lines, names only in removed lines) of one hunk."""
+    added = _names([ln[1:] for ln in hunk.lines if ln.startswith("+")])
+    removed = _names([ln[1:] for ln in hunk.lines if ln.startswith("-")])
+    kept = _names([ln[1:] for ln in hunk.lines if ln.startswith(" ")])
+    new = _distinct(w for w in added if w not in removed and w not in kept)
+    gone = _distinct(w for w in removed if w not in added and w not in kept)
+    return new[:MAX_NAMES], gone[:MAX_NAMES]
+
+
+def _distinct(words: Iterable[str]) -> list[str]:
+    """Names, a dotted one (``f.interspersed``) dropped when its last part is listed too."""
+    words = list(words)
+    last = {w.rsplit(".", 1)[-1] for w in words if "." not in w}
+    return [w for w in words if "." not in w or w.rsplit(".", 1)[-1] not in last]
+
+
+def _lines(n: int) -> str:
+    return f"{n} line" + ("" if n == 1 else "s")
+
+
+def describe(hunk: Hunk) -> str:
+    """One line before the hunk: scope, what it removed and added, names new and gone."""
+    parts = []
+    where = scope(hunk)
+    if where:
+        parts.append(f"in `{where[:80]}`")
+    added, removed = hunk.added, hunk.removed
+    if hunk.header.startswith("@@ -0,0 "):
+        parts.append(f"new file, {_lines(added)} added")
+    elif not added:
+        parts.append(f"{_lines(removed)} REMOVED, nothing added: this code no longer exists")
+    elif not removed:
+        parts.append(f"{_lines(added)} added, nothing removed")
+    else:
+        parts.append(f"{_lines(removed)} removed, {added} added")
+    new, gone = name_changes(hunk)
+    if new:
+        parts.append("new names: " + ", ".join(f"`{w}`" for w in new))
+    if gone:
+        parts.append("names gone: " + ", ".join(f"`{w}`" for w in gone))
+    return "; ".join(parts)
+
+
+def body(hunk: Hunk) -> str:
+    """The hunk's lines with their diff markers, without the ``@@`` line (described above)."""
+    return "\n".join(hunk.lines)

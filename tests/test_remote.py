@@ -379,7 +379,8 @@ def test_a_stream_cut_off_midway_is_sent_again_to_another_replica(
         crashed.chat(stream_reply('{"su', 'm": ', drop_after=1))
         fault_server.chat(stream_reply('{"sum": 5}'))
         backend = make([crashed.url, fault_server.url], retries=0)
-        backend.transport.ordered_urls = lambda: [crashed.url, fault_server.url]  # type: ignore[method-assign]
+        order = [crashed.url, fault_server.url]
+        backend.transport.ordered_urls = lambda: order  # type: ignore[method-assign]
         result = generate(backend, ask(schema=SUM_SCHEMA))
         assert json.loads(result.text) == {"sum": 5}
         assert result.extra["base_url"] == fault_server.url
@@ -394,7 +395,8 @@ def test_a_stream_already_shown_is_not_started_again_elsewhere(
     try:
         crashed.chat(stream_reply('{"su', 'm": ', drop_after=1))
         backend = make([crashed.url, fault_server.url], retries=0)
-        backend.transport.ordered_urls = lambda: [crashed.url, fault_server.url]  # type: ignore[method-assign]
+        order = [crashed.url, fault_server.url]
+        backend.transport.ordered_urls = lambda: order  # type: ignore[method-assign]
         shown: list[str] = []
         with pytest.raises(BackendUnavailable, match="dropped"):
             generate(backend, ask(schema=SUM_SCHEMA), shown.append)

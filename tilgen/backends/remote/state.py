@@ -1,5 +1,5 @@
 """What the remote backend remembers between runs: the structured-output mode each server
-accepts and whether its chat template refuses a system message (cache) and which replicas
+accepts and whether its chat template refuses a system message (cache), and which replicas
 were down a moment ago (state). Both are small JSON files; losing them only costs a probe,
 so every error here is swallowed."""
 

@@ -94,7 +94,7 @@ def start_llama(count: int, workdir: Path) -> tuple[list[str], list[subprocess.P
         urls.append(f"http://127.0.0.1:{port}/v1")
     import urllib.request
 
-    for url, proc in zip(urls, procs):
+    for url, proc in zip(urls, procs, strict=True):
         deadline = time.monotonic() + 180
         while True:
             try:

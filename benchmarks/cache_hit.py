@@ -1,7 +1,7 @@
 """A cache hit: ``tilgen today`` when nothing changed since the last note (target: <= 0.3 s).
 
 A throw-away repository gets one commit; a first ``tilgen today`` (with the instant test
-backend ``tests.fake_backend:FakeBackend``) fills the cache, then the same command is timed
+backend ``fake``, registered by tests/plugins) fills the cache, then the same command is timed
 again and again: each run is a cache hit (the real CLI in a fresh process, note saved). The
 in-process cost of ``tilgen.pipeline.generate_note`` on a hit is timed as well.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.3
-FAKE = "tests.fake_backend:FakeBackend"
+FAKE = "fake"  # registered by tests/plugins (on PYTHONPATH below)
 
 
 def git(repo: Path, *args: str, env: dict[str, str]) -> None:
@@ -47,7 +47,8 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TILGEN_")}
         env.update(TILGEN_HOME=str(base / "home"), GIT_CONFIG_GLOBAL=str(gitconfig),
                    GIT_CONFIG_NOSYSTEM="1", NO_COLOR="1",
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
+                   PYTHONPATH=os.pathsep.join(filter(None, [
+                       str(ROOT), str(ROOT / "tests" / "plugins"), env.get("PYTHONPATH")])))
         repo = base / "project"
         repo.mkdir()
         git(repo, "init", "-q", env=env)
@@ -99,7 +100,7 @@ def _in_process(repo: Path, env: dict[str, str], runs: int) -> dict[str, float]:
     """Median ms of collect_day and of generate_note on a hit, with the same settings."""
     os.environ.update({k: env[k] for k in ("TILGEN_HOME", "GIT_CONFIG_GLOBAL",
                                            "GIT_CONFIG_NOSYSTEM")})
-    sys.path.insert(0, str(ROOT))
+    sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "plugins")]
     import datetime as dt
 
     from tilgen.config.layers import load_settings

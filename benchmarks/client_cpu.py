@@ -70,7 +70,8 @@ def main() -> int:
     env.update({"TILGEN_HOME": str(home), "TILGEN_BACKEND": "remote",
                 "TILGEN_REMOTE_BASE_URLS": url, "TILGEN_REMOTE_MODEL": args.model,
                 "TILGEN_CACHE": "false",
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
     patch = builtin_corpus() / "go-context-timeout.diff"
     cmd = [sys.executable, "-m", "tilgen", "patch", str(patch), "--json", "--no-save"]
     samples = []

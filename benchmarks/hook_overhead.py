@@ -96,10 +96,11 @@ def _isolate(base: Path) -> None:
     os.environ.update(
         TILGEN_HOME=str(base / "home"), GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1",
         TILGEN_HOOK_DELAY="0",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), str(ROOT / "tests" / "plugins"),
+                                                 os.environ.get("PYTHONPATH")])),
     )
     if (ROOT / "tests" / "fake_backend.py").exists():
-        os.environ["TILGEN_BACKEND"] = "tests.fake_backend:FakeBackend"
+        os.environ["TILGEN_BACKEND"] = "fake"  # registered by tests/plugins
     sys.path.insert(0, str(ROOT))
 
 

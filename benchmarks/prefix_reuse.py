@@ -74,7 +74,9 @@ def sequence(backend: Any, settings: Any, max_tokens: int, reset: Any) -> dict[s
     steps: dict[str, Any] = {}
 
     def step(name: str, request: Any) -> Any:
-        result = backend.generate(request)
+        from tilgen.backends.run import generate
+
+        result = generate(backend, request)
         steps[name] = {
             "prompt_tokens": result.prompt_tokens, "reused_tokens": result.cached_prompt_tokens,
             "evaluated_tokens": result.extra.get("prompt_eval_tokens"),
@@ -101,7 +103,7 @@ def embedded(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings()
     settings.embedded.model = args.model
     backend = make_backend("embedded", settings)
-    backend.load()
+    backend.prepare()
 
     def reset(_job: Any) -> None:
         backend.reset()

@@ -94,7 +94,7 @@ def start_llama(count: int, workdir: Path) -> tuple[list[str], list[subprocess.P
         urls.append(f"http://127.0.0.1:{port}/v1")
     import urllib.request
 
-    for url, proc in zip(urls, procs):
+    for url, proc in zip(urls, procs, strict=True):
         deadline = time.monotonic() + 180
         while True:
             try:
@@ -132,7 +132,8 @@ def cli_env(urls: list[str], args: argparse.Namespace) -> dict[str, str]:
     env.update({"TILGEN_BACKEND": "remote", "TILGEN_REMOTE_BASE_URLS": ",".join(urls),
                 "TILGEN_REMOTE_MODEL": args.model, "TILGEN_CACHE": "false",
                 "TILGEN_REMOTE_TIMEOUT": "600",
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
     return env
 
 

@@ -38,6 +38,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from tilgen.backends import make_backend
+    from tilgen.backends.run import generate
     from tilgen.config.settings import Settings
     from tilgen.tools.bench import request_for, workload
 
@@ -46,7 +47,7 @@ def main() -> int:
     setattr(settings.embedded, key, args.model)
     settings.embedded.n_threads = args.threads
     tilgen = make_backend("embedded", settings)
-    tilgen.load()  # first: both sides then share the OpenMP settings tilgen's loader applies
+    tilgen.prepare()  # first: both sides then share the OpenMP settings tilgen's loader applies
     from llama_cpp import Llama, LlamaGrammar
 
     raw = Llama(model_path=str(tilgen.model_path), n_ctx=tilgen.n_ctx, n_threads=tilgen.n_threads,
@@ -60,7 +61,7 @@ def main() -> int:
         if args.cold:
             tilgen.reset()
         start = time.perf_counter()
-        result = tilgen.generate(request)
+        result = generate(tilgen, request)
         wall = time.perf_counter() - start
         return figures(tilgen, result.text, result.first_token_seconds, result.total_seconds, wall)
 

@@ -87,3 +87,13 @@ def repo(tmp_path: Path) -> Path:
 
 # Server fixtures shared by the remote-backend tests (and anyone checking what goes on the wire).
 from tests.servers import fault_server, llama_server  # noqa: E402, F401
+
+
+@pytest.fixture
+def fake_backend():
+    """The fake backend (``backend = "fake"``), its queue empty: enqueue answers in-process."""
+    from tests.fake_backend import FakeBackend
+
+    FakeBackend.clear()
+    yield FakeBackend
+    FakeBackend.clear()

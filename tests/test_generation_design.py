@@ -172,3 +172,13 @@ def test_commit_message_bodies_are_evidence_without_their_trailers():
     assert "- 1234567890ab Use a setter\n  NoInterspersed could only turn mixing off." in user
     assert "Signed-off-by" not in user
     assert CommitInfo(sha="x", subject="s").body == ""
+
+
+def test_removed_code_shown_as_a_diff_counts_as_grounded():
+    from tilgen.note.quality import score
+
+    f = FileChange(path="macros.rs", language="Rust", hunks=[REMOVAL])
+    note = render_points(_answer("`bail!`의 `Error::msg` 예외 처리가 삭제되었습니다."), date=DAY,
+                         hunks=[(f, REMOVAL)])
+    s = score(note, date=DAY.isoformat(), files=[f])
+    assert s.snippet_lines == 3 and s.grounded_lines == 3

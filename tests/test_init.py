@@ -13,6 +13,7 @@ import tomllib
 from tests.cli import ROOT, assert_clean, tilgen
 from tests.conftest import commit_files
 from tests.models import TEST_MODEL, test_model_path
+from tests.servers import TEST_MODEL_ALIAS, llama_server  # noqa: F401 - a fixture
 from tilgen.errors import ExitCode
 from tilgen.setup.machine import GIB, Machine, read_machine
 from tilgen.setup.plan import DEFAULT, SMALL, recommend
@@ -104,6 +105,19 @@ def test_init_yes_with_a_team_server_checks_it_and_writes_its_settings(repo, iso
     assert "fail  reachable" in proc.stderr and "did not pass every check" in proc.stderr
     assert "TEAM_KEY" in proc.stderr  # the key check names the variable to set
     assert not (repo / ".git" / "hooks" / "post-commit").exists()
+
+
+@pytest.mark.server
+def test_init_with_a_live_team_server_takes_the_name_it_serves(repo, isolated_home,
+                                                               llama_server):  # noqa: F811
+    proc = tilgen("init", "--yes", "--backend", "remote", "--server-url", llama_server,
+                  "--no-note", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "ok    reachable" in proc.stderr and "did not pass" not in proc.stderr
+    assert config(isolated_home)["remote"] == {"base_urls": [llama_server],
+                                               "model": TEST_MODEL_ALIAS}
+    doctor = tilgen("doctor", "--backend", "remote", cwd=repo)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
 
 
 @pytest.mark.parametrize(("args", "expected"), [

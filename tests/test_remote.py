@@ -22,6 +22,7 @@ from tests.servers import (
 from tilgen.backends.base import Backend, GenerationRequest
 from tilgen.backends.remote import state as remote_state
 from tilgen.backends.remote.backend import RemoteBackend
+from tilgen.backends.run import generate
 from tilgen.config.settings import RemoteSettings
 from tilgen.errors import BackendError, BackendUnavailable, ContextOverflow, ExitCode
 from tilgen.fit.budget import estimate_tokens
@@ -56,7 +57,7 @@ def test_streams_structured_answer_from_real_server(llama_server: str) -> None:
     backend = make(llama_server, model=TEST_MODEL_ALIAS)
     assert isinstance(backend, Backend)
     pieces: list[str] = []
-    result = backend.generate(ask(schema=SUM_SCHEMA), pieces.append)
+    result = generate(backend, ask(schema=SUM_SCHEMA), pieces.append)
 
     assert len(pieces) > 1 and "".join(pieces) == result.text
     assert json.loads(result.text) == {"sum": 5}
@@ -92,7 +93,7 @@ def test_prompt_beyond_the_server_context_is_an_overflow(llama_server: str) -> N
     backend = make(llama_server, model=TEST_MODEL_ALIAS, context_length=LLAMA_SERVER_CTX,
                    timeout=60)
     with pytest.raises(ContextOverflow) as info:
-        backend.generate(ask("word " * 6000, max_tokens=16))
+        generate(backend, ask("word " * 6000, max_tokens=16))
     assert "empty answer" in info.value.message and "context" in info.value.message
 
 
@@ -120,7 +121,7 @@ def test_rejected_key_names_the_variable_never_the_value(
     caplog.set_level(logging.DEBUG)
     fault_server.default("POST", CHAT, error_reply(401, f"Incorrect API key provided: {SECRET}"))
     with pytest.raises(BackendError) as info:
-        make(fault_server.url, api_key=SECRET).generate(ask())
+        generate(make(fault_server.url, api_key=SECRET), ask())
     assert not isinstance(info.value, BackendUnavailable)
     assert info.value.exit_code == ExitCode.BACKEND
     assert "TILGEN_API_KEY" in info.value.message and "rejected the API key" in info.value.message
@@ -133,14 +134,14 @@ def test_rejected_key_names_the_variable_never_the_value(
 def test_missing_key_says_which_variable_to_set(fault_server: FaultServer) -> None:
     fault_server.default("POST", CHAT, error_reply(401, "Unauthorized"))
     with pytest.raises(BackendError, match="requires an API key.*TEAM_KEY"):
-        make(fault_server.url, api_key_env="TEAM_KEY").generate(ask())
+        generate(make(fault_server.url, api_key_env="TEAM_KEY"), ask())
     assert fault_server.calls(CHAT)[0].headers["authorization"] == "Bearer EMPTY"
 
 
 def test_server_echoing_the_key_is_scrubbed(fault_server: FaultServer) -> None:
     fault_server.chat(error_reply(400, f"bad header Bearer {SECRET}"))
     with pytest.raises(BackendError) as info:
-        make(fault_server.url, api_key=SECRET).generate(ask())
+        generate(make(fault_server.url, api_key=SECRET), ask())
     assert SECRET not in info.value.message and "****" in info.value.message
 
 
@@ -148,7 +149,7 @@ def test_unknown_model_lists_the_served_ones(fault_server: FaultServer) -> None:
     fault_server.models = ["Qwen/Qwen2.5-Coder-1.5B-Instruct", "til-ko"]
     fault_server.chat(error_reply(404, "The model `nope` does not exist."))
     with pytest.raises(BackendError) as info:
-        make(fault_server.url, model="nope").generate(ask())
+        generate(make(fault_server.url, model="nope"), ask())
     message = info.value.message
     assert "'nope' is not served" in message and "til-ko" in message
     assert "tilgen config set remote.model Qwen/Qwen2.5-Coder-1.5B-Instruct" in message
@@ -158,7 +159,7 @@ def test_unknown_model_lists_the_served_ones(fault_server: FaultServer) -> None:
 def test_rate_limit_waits_as_told_then_succeeds(fault_server: FaultServer) -> None:
     fault_server.chat(error_reply(429, "slow down", {"Retry-After": "1"}),
                       stream_reply('{"sum"', ": 5}"))
-    result = make(fault_server.url).generate(ask())
+    result = generate(make(fault_server.url), ask())
     assert result.text == '{"sum": 5}'
     first, second = fault_server.calls(CHAT)
     assert second.at - first.at >= 0.95
@@ -167,7 +168,7 @@ def test_rate_limit_waits_as_told_then_succeeds(fault_server: FaultServer) -> No
 def test_rate_limit_that_persists_is_a_clear_error(fault_server: FaultServer) -> None:
     fault_server.default("POST", CHAT, error_reply(429, "busy", {"Retry-After": "0"}))
     with pytest.raises(BackendError, match="rate limited .* after 2 retries") as info:
-        make(fault_server.url).generate(ask())
+        generate(make(fault_server.url), ask())
     assert not isinstance(info.value, BackendUnavailable)
     assert len(fault_server.calls(CHAT)) == 3
     assert fault_server.url not in remote_state.dead_replicas()  # busy is not dead
@@ -176,7 +177,7 @@ def test_rate_limit_that_persists_is_a_clear_error(fault_server: FaultServer) ->
 def test_persistent_server_error_is_unavailable(fault_server: FaultServer) -> None:
     fault_server.default("POST", CHAT, error_reply(503, "engine is restarting"))
     with pytest.raises(BackendUnavailable, match="HTTP 503 after 2 retries: engine is restarting"):
-        make(fault_server.url).generate(ask())
+        generate(make(fault_server.url), ask())
     assert len(fault_server.calls(CHAT)) == 3
     assert fault_server.url in remote_state.dead_replicas()
 
@@ -184,7 +185,7 @@ def test_persistent_server_error_is_unavailable(fault_server: FaultServer) -> No
 def test_bad_request_is_not_retried(fault_server: FaultServer) -> None:
     fault_server.default("POST", CHAT, error_reply(400, "temperature must be non-negative"))
     with pytest.raises(BackendError, match="HTTP 400.*temperature") as info:
-        make(fault_server.url).generate(ask())
+        generate(make(fault_server.url), ask())
     assert not isinstance(info.value, (BackendUnavailable, ContextOverflow))
     assert len(fault_server.calls(CHAT)) == 1
 
@@ -194,7 +195,7 @@ def test_context_rejection_is_an_overflow(fault_server: FaultServer) -> None:
         400, "This model's maximum context length is 8192 tokens. However, you requested 9000 "
         "tokens (8000 in the messages, 1000 in the completion)."))
     with pytest.raises(ContextOverflow, match="does not fit"):
-        make(fault_server.url).generate(ask())
+        generate(make(fault_server.url), ask())
     assert len(fault_server.calls(CHAT)) == 1
 
 
@@ -202,7 +203,7 @@ def test_silent_server_hits_the_read_timeout(fault_server: FaultServer) -> None:
     fault_server.chat(stream_reply("{", "}", delay_first=5))
     start = time.monotonic()
     with pytest.raises(BackendUnavailable, match="remote.timeout"):
-        make(fault_server.url, timeout=1).generate(ask())
+        generate(make(fault_server.url, timeout=1), ask())
     assert time.monotonic() - start < 4
     assert len(fault_server.calls(CHAT)) == 1
 
@@ -211,7 +212,7 @@ def test_stream_stalling_midway_is_unavailable(fault_server: FaultServer) -> Non
     fault_server.chat(stream_reply('{"sum"', ": 5}", delay_each=5))
     pieces: list[str] = []
     with pytest.raises(BackendUnavailable, match="sent nothing for 1s"):
-        make(fault_server.url, timeout=1).generate(ask(), pieces.append)
+        generate(make(fault_server.url, timeout=1), ask(), pieces.append)
     assert pieces == ['{"sum"']
 
 
@@ -219,16 +220,16 @@ def test_empty_stream_is_an_error_not_an_empty_note(fault_server: FaultServer) -
     fault_server.default("POST", CHAT, stream_reply())
     backend = make(fault_server.url)
     with pytest.raises(BackendError, match="empty answer") as info:
-        backend.generate(ask())
+        generate(backend, ask())
     assert not isinstance(info.value, ContextOverflow)  # a small prompt cannot overflow
     with pytest.raises(ContextOverflow, match="empty answer"):
-        backend.generate(ask("word " * 3000))
+        generate(backend, ask("word " * 3000))
 
 
 def test_connection_refused(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(BackendUnavailable) as info:
-        make(url, retries=1).generate(ask())
+        generate(make(url, retries=1), ask())
     assert info.value.exit_code == ExitCode.BACKEND
     assert info.value.message.startswith(f"cannot reach {url}: connection refused;")
     assert "tilgen config set remote.base_urls" in info.value.message
@@ -239,7 +240,7 @@ def test_failover_to_a_live_replica_and_remember_the_dead_one(fault_server: Faul
     fault_server.default("POST", CHAT, stream_reply('{"sum": 5}'))
     # The start replica rotates per call: two calls make sure the dead one was tried first once.
     for _ in range(2):
-        assert make([dead, fault_server.url], retries=0).generate(ask()).text == '{"sum": 5}'
+        assert generate(make([dead, fault_server.url], retries=0), ask()).text == '{"sum": 5}'
     assert dead in remote_state.dead_replicas()
     assert make([dead, fault_server.url]).ordered_urls() == [fault_server.url, dead]
 
@@ -250,11 +251,11 @@ def test_dead_replica_is_skipped_by_the_next_run(fault_server: FaultServer) -> N
         broken.default("POST", CHAT, error_reply(502, "bad gateway"))
         fault_server.default("POST", CHAT, stream_reply('{"sum": 5}'))
         for _ in range(2):
-            make([broken.url, fault_server.url], retries=0).generate(ask())
+            generate(make([broken.url, fault_server.url], retries=0), ask())
         tried = len(broken.calls(CHAT))
         assert tried >= 1 and broken.url in remote_state.dead_replicas()
         for _ in range(3):
-            make([broken.url, fault_server.url], retries=0).generate(ask())
+            generate(make([broken.url, fault_server.url], retries=0), ask())
         assert len(broken.calls(CHAT)) == tried
     finally:
         broken.close()
@@ -265,7 +266,7 @@ def test_structured_output_steps_down_and_remembers(fault_server: FaultServer) -
                 "'json_object' (input: json_schema)")
     fault_server.chat(error_reply(500, rejected), stream_reply('{"sum": 5}'))
     backend = make(fault_server.url)
-    result = backend.generate(ask(schema=SUM_SCHEMA))
+    result = generate(backend, ask(schema=SUM_SCHEMA))
     assert result.extra["structured_output"] == "json_object_schema"
     first, second = (c.json["response_format"] for c in fault_server.calls(CHAT))
     assert first == {"type": "json_schema", "json_schema": {
@@ -273,7 +274,7 @@ def test_structured_output_steps_down_and_remembers(fault_server: FaultServer) -
     assert second == {"type": "json_object", "schema": SUM_SCHEMA}
 
     fault_server.chat(stream_reply('{"sum": 5}'))
-    make(fault_server.url).generate(ask(schema=SUM_SCHEMA))  # a new run starts where it works
+    generate(make(fault_server.url), ask(schema=SUM_SCHEMA))  # a new run starts where it works
     assert fault_server.calls(CHAT)[-1].json["response_format"]["type"] == "json_object"
     assert len(fault_server.calls(CHAT)) == 3
 
@@ -282,7 +283,7 @@ def test_structured_output_falls_back_to_plain_json(fault_server: FaultServer) -
     fault_server.chat(error_reply(400, "response_format json_schema is not supported"),
                       error_reply(400, "unknown field 'schema' in response_format"),
                       stream_reply('{"sum": 5}'))
-    result = make(fault_server.url).generate(ask(schema=SUM_SCHEMA))
+    result = generate(make(fault_server.url), ask(schema=SUM_SCHEMA))
     assert result.extra["structured_output"] == "json_object"
     assert fault_server.calls(CHAT)[-1].json["response_format"] == {"type": "json_object"}
 
@@ -291,7 +292,7 @@ def test_request_carries_streaming_usage_and_sampling(fault_server: FaultServer)
     usage = {"prompt_tokens": 120, "completion_tokens": 4, "total_tokens": 124,
              "prompt_tokens_details": {"cached_tokens": 96}}
     fault_server.chat(stream_reply('{"sum"', ": 5", "}", usage=usage, finish_reason="length"))
-    result = make(fault_server.url).generate(ask(max_tokens=40))
+    result = generate(make(fault_server.url), ask(max_tokens=40))
     assert (result.prompt_tokens, result.completion_tokens, result.cached_prompt_tokens) == (
         120, 4, 96)
     assert result.finish_reason == "length" and result.extra["usage_reported"] is True
@@ -309,7 +310,7 @@ def test_every_sampling_parameter_is_sent_even_at_its_neutral_value(
     fault_server.chat(stream_reply('{"sum": 5}'))
     request = ask()
     request.repeat_penalty, request.top_k, request.min_p, request.top_p = 1.0, 0, 0.0, 1.0
-    make(fault_server.url).generate(request)
+    generate(make(fault_server.url), request)
     body = fault_server.calls(CHAT)[0].json
     assert (body["repetition_penalty"], body["repeat_penalty"]) == (1.0, 1.0)
     assert (body["top_k"], body["min_p"], body["top_p"], body["temperature"]) == (0, 0.0, 1.0, 0.0)
@@ -348,7 +349,7 @@ def test_a_template_refusing_the_system_role_gets_it_folded_and_remembered(
         {"role": "assistant", "content": "{}"},
         {"role": "user", "content": "Rejected."}, {"role": "user", "content": "Again."}],
         json_schema=SUM_SCHEMA, max_tokens=24, temperature=0.0)
-    result = make(fault_server.url).generate(request)
+    result = generate(make(fault_server.url), request)
     assert json.loads(result.text) == {"sum": 5}
     first, second = (c.json["messages"] for c in fault_server.calls(CHAT))
     assert first == request.messages
@@ -358,7 +359,7 @@ def test_a_template_refusing_the_system_role_gets_it_folded_and_remembered(
     # The same mode is kept (the refusal was the template's, not the response format's) ...
     assert fault_server.calls(CHAT)[1].json["response_format"]["type"] == "json_schema"
     # ... and the next run folds from the start.
-    make(fault_server.url).generate(request)
+    generate(make(fault_server.url), request)
     assert len(fault_server.calls(CHAT)) == 3
     assert fault_server.calls(CHAT)[2].json["messages"] == second
 
@@ -366,7 +367,7 @@ def test_a_template_refusing_the_system_role_gets_it_folded_and_remembered(
 def test_a_template_refusal_of_another_kind_is_not_retried(fault_server: FaultServer) -> None:
     fault_server.chat(error_reply(400, "Unknown role 'tool'"))
     with pytest.raises(BackendError, match="HTTP 400"):
-        make(fault_server.url).generate(ask())
+        generate(make(fault_server.url), ask())
     assert len(fault_server.calls(CHAT)) == 1
 
 
@@ -378,8 +379,9 @@ def test_a_stream_cut_off_midway_is_sent_again_to_another_replica(
         crashed.chat(stream_reply('{"su', 'm": ', drop_after=1))
         fault_server.chat(stream_reply('{"sum": 5}'))
         backend = make([crashed.url, fault_server.url], retries=0)
-        backend.transport.ordered_urls = lambda: [crashed.url, fault_server.url]  # type: ignore[method-assign]
-        result = backend.generate(ask(schema=SUM_SCHEMA))
+        order = [crashed.url, fault_server.url]
+        backend.transport.ordered_urls = lambda: order  # type: ignore[method-assign]
+        result = generate(backend, ask(schema=SUM_SCHEMA))
         assert json.loads(result.text) == {"sum": 5}
         assert result.extra["base_url"] == fault_server.url
         assert crashed.url in remote_state.dead_replicas()
@@ -393,10 +395,11 @@ def test_a_stream_already_shown_is_not_started_again_elsewhere(
     try:
         crashed.chat(stream_reply('{"su', 'm": ', drop_after=1))
         backend = make([crashed.url, fault_server.url], retries=0)
-        backend.transport.ordered_urls = lambda: [crashed.url, fault_server.url]  # type: ignore[method-assign]
+        order = [crashed.url, fault_server.url]
+        backend.transport.ordered_urls = lambda: order  # type: ignore[method-assign]
         shown: list[str] = []
         with pytest.raises(BackendUnavailable, match="dropped"):
-            backend.generate(ask(schema=SUM_SCHEMA), shown.append)
+            generate(backend, ask(schema=SUM_SCHEMA), shown.append)
         assert shown == ['{"su'] and not fault_server.calls(CHAT)
     finally:
         crashed.close()
@@ -414,12 +417,12 @@ def test_requests_go_through_the_proxy_in_the_environment(
     monkeypatch.delenv("no_proxy", raising=False)
     backend = make(target + "/v1", retries=0)
     assert [m["id"] for m in backend.served_models()] == ["test-model"]
-    assert json.loads(backend.generate(ask()).text) == {"sum": 5}
+    assert json.loads(generate(backend, ask()).text) == {"sum": 5}
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     direct = FaultServer()
     try:
         direct.chat(stream_reply('{"sum": 5}'))
-        make(direct.url, retries=0).generate(ask())
+        generate(make(direct.url, retries=0), ask())
         assert direct.calls(CHAT)
     finally:
         direct.close()

@@ -22,7 +22,7 @@ from tests.cli import assert_clean, tilgen
 from tilgen.backends.base import GenerationRequest
 from tilgen.backends.remote.backend import RemoteBackend
 from tilgen.backends.remote.modes import PROBE_SCHEMA, honoured
-from tilgen.backends.remote.transport import Progress
+from tilgen.backends.run import generate
 from tilgen.config.settings import RemoteSettings
 from tilgen.note.schema import validate_note
 from tilgen.tools.evaluate import builtin_corpus
@@ -80,10 +80,10 @@ def test_vllm_drops_a_schema_sent_with_json_object() -> None:
     request = GenerationRequest(
         messages=[{"role": "user", "content": 'Reply with exactly {"ok": true}'}],
         json_schema=PROBE_SCHEMA, max_tokens=16, temperature=0.0, seed=0)
-    result = backend.generate_on(URL, request, None, progress=Progress(),
-                                 modes=["json_object_schema"])
-    assert result.extra["structured_output"] == "json_object_schema"
-    assert not honoured("json_object_schema", result.text), result.text
+    items = list(backend.stream_on(URL, request, ["json_object_schema"]))
+    text = "".join(item for item in items if isinstance(item, str))
+    assert items[-1].extra["structured_output"] == "json_object_schema"  # type: ignore[union-attr]
+    assert not honoured("json_object_schema", text), text
 
 
 def test_prefix_reuse_shows_as_cached_tokens() -> None:
@@ -93,8 +93,8 @@ def test_prefix_reuse_shows_as_cached_tokens() -> None:
     request = GenerationRequest(messages=[{"role": "system", "content": system},
                                           {"role": "user", "content": "Say hi."}],
                                 max_tokens=8, temperature=0.0, seed=0)
-    backend.generate(request)
-    second = backend.generate(request)
+    generate(backend, request)
+    second = generate(backend, request)
     assert second.cached_prompt_tokens and second.cached_prompt_tokens >= 256
 
 

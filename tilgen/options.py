@@ -35,12 +35,9 @@ class NoteOptions:
             "cache": self.cache,
         }
         if self.model:
-            if backend_name == "remote":
-                flags["remote.model"] = self.model
-            elif self.model.endswith(".gguf") or "/" in self.model:
-                flags["embedded.model_path"] = self.model
-            else:
-                flags["embedded.model"] = self.model
+            from tilgen.backends import model_settings
+
+            flags.update(model_settings(backend_name, self.model))  # where that backend keeps it
         out.update({k: v for k, v in flags.items() if v is not None})
         return out
 

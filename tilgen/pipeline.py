@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tilgen.backends import make_backend
-from tilgen.backends.base import GenerationResult, TokenCallback
+from tilgen.backends import cache_identity, make_backend
+from tilgen.backends.base import Backend, GenerationResult, TokenCallback
 from tilgen.config.settings import Settings
 from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
 from tilgen.git.changes import ChangeSet
@@ -79,7 +79,7 @@ def redact_changes(cs: ChangeSet, settings: Settings) -> int:
     return redact_changeset(cs).total
 
 
-def fit_prompt(cs: ChangeSet, backend: Any, settings: Settings, languages: list[str],
+def fit_prompt(cs: ChangeSet, backend: Backend, settings: Settings, languages: list[str],
                *, shrink: float = 1.0) -> tuple[ChangeSet, Prompt]:
     """Fit the changes into the backend's context with its own tokenizer."""
     from tilgen.fit.compact import fit
@@ -99,13 +99,10 @@ def fit_prompt(cs: ChangeSet, backend: Any, settings: Settings, languages: list[
 def cache_key(cs: ChangeSet, settings: Settings, backend_name: str, languages: list[str],
               changes: str | None = None) -> str:
     """The note cache key; ``changes`` is ``changes_text(cs)`` when the caller has it."""
-    model = (settings.embedded.model_path or settings.embedded.model if backend_name == "embedded"
-             else settings.remote.model if backend_name == "remote" else backend_name)
     return cache.key(
-        PROMPT_VERSION, settings.note_format, settings.language, backend_name, model,
-        settings.generation.model_dump(), settings.embedded.n_ctx if backend_name == "embedded"
-        else settings.remote.base_urls, languages, cs.date.isoformat(), settings.redact,
-        changes_text(cs) if changes is None else changes,
+        PROMPT_VERSION, settings.note_format, settings.language, backend_name,
+        cache_identity(backend_name, settings), settings.generation.model_dump(), languages,
+        cs.date.isoformat(), settings.redact, changes_text(cs) if changes is None else changes,
     )
 
 
@@ -161,7 +158,7 @@ def generate_note(
     raise failure
 
 
-def _generate_with(backend: Any, cs: ChangeSet, settings: Settings, languages: list[str],
+def _generate_with(backend: Backend, cs: ChangeSet, settings: Settings, languages: list[str],
                    on_token: TokenCallback | None, status: StatusCallback) -> NoteResult:
     status(f"reading the changes with {backend.name} ({backend.model_name})")
     try:
@@ -173,7 +170,7 @@ def _generate_with(backend: Any, cs: ChangeSet, settings: Settings, languages: l
         return _attempts(backend, fitted, prompt, settings, on_token, status)
 
 
-def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
+def _attempts(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: Settings,
               on_token: TokenCallback | None, status: StatusCallback) -> NoteResult:
     from tilgen.backends.attempts import ask_checked
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
+from tilgen.backends.base import Backend, GenerationRequest, GenerationResult, TokenCallback
+from tilgen.backends.run import generate
 from tilgen.errors import InvalidNoteError
 
 T = TypeVar("T")
 
 
 def ask_checked(
-    backend: Any,
+    backend: Backend,
     messages: list[dict[str, str]],
     *,
     schema: Callable[[int], dict[str, Any]],
@@ -45,7 +46,7 @@ def ask_checked(
             top_p=gen.top_p, top_k=gen.top_k, min_p=gen.min_p, repeat_penalty=gen.repeat_penalty,
             seed=None if gen.seed is None else gen.seed + attempt - 1,
         )
-        result = backend.generate(request, on_token)
+        result = generate(backend, request, on_token)
         cut = result.finish_reason == "length"
         text: str | None = result.text
         if cut:

@@ -97,7 +97,8 @@ def chunk_state(state_file: Path) -> str | None:
     import json
 
     try:
-        return json.loads(state_file.read_text()).get("chunk_url")
+        url = json.loads(state_file.read_text()).get("chunk_url")
+        return url if isinstance(url, str) else None
     except (OSError, ValueError, AttributeError):
         return None
 
@@ -152,7 +153,8 @@ def _fetch(url: str, accept: str | None = None) -> bytes:
 
     with _open(url, _headers(accept)) as response:
         try:
-            return response.read()
+            data: bytes = response.read()
+            return data
         except (http.client.HTTPException, OSError) as exc:
             raise _unreachable(url, exc) from None
 

@@ -8,10 +8,17 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
+from tilgen.backends.base import (
+    Chunk,
+    GenerationRequest,
+    ProgressCallback,
+    StatusCallback,
+)
+from tilgen.config.settings import Settings
 from tilgen.errors import ModelError
 
 _LOADED: dict[tuple[Any, ...], Any] = {}
@@ -55,6 +62,34 @@ class EmbeddedBackend:
         self.lora_path = lora_path
         self._llm: Any = None
         self.load_seconds = 0.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, on_status: StatusCallback | None = None,
+                      progress: ProgressCallback | None = None) -> EmbeddedBackend:
+        """The model ``embedded`` names, downloaded first (once) when it is not cached."""
+        from tilgen.backends.modelstore import is_cached, pull, resolve
+
+        es = settings.embedded
+        path, spec = resolve(es.model_path or es.model)
+        if spec is not None and not is_cached(spec):
+            if on_status:
+                on_status(f"downloading model {spec.name} ({spec.size / 1e9:.2f} GB), once")
+            path = pull(spec, progress=progress)
+        return cls(path, n_ctx=es.n_ctx, n_threads=es.n_threads, n_batch=es.n_batch,
+                   n_gpu_layers=es.n_gpu_layers, lora_path=es.lora_path,
+                   model_name=spec.name if spec else path.name)
+
+    @classmethod
+    def cache_identity(cls, settings: Settings) -> dict[str, Any]:
+        es = settings.embedded
+        return {"model": es.model_path or es.model, "n_ctx": es.n_ctx, "lora": es.lora_path}
+
+    @classmethod
+    def model_settings(cls, model: str) -> dict[str, Any]:
+        """A GGUF file or a path is ``embedded.model_path``; a name, ``embedded.model``."""
+        if model.endswith(".gguf") or "/" in model:
+            return {"embedded.model_path": model}
+        return {"embedded.model": model}
 
     # -- loading -----------------------------------------------------------------------
     def _key(self) -> tuple[Any, ...]:
@@ -117,64 +152,40 @@ class EmbeddedBackend:
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     # -- generation --------------------------------------------------------------------
-    def generate(
-        self, request: GenerationRequest, on_token: TokenCallback | None = None
-    ) -> GenerationResult:
-        with _GENERATING:  # a shared llama.cpp context serves one generation at a time
-            return self._generate(request, on_token)
+    def prepare(self) -> float:
+        self.load()
+        seconds, self.load_seconds = self.load_seconds, 0.0
+        return seconds
 
-    def _generate(
-        self, request: GenerationRequest, on_token: TokenCallback | None
-    ) -> GenerationResult:
-        llm = self.load()
-        load_seconds, self.load_seconds = self.load_seconds, 0.0
-        kwargs: dict[str, Any] = {}
-        if request.json_schema is not None:
-            kwargs["grammar"] = _grammar(json.dumps(request.json_schema))
-        if request.seed is not None:
-            llm.set_seed(request.seed)
-        perf = _Perf(llm)
-        start = time.perf_counter()
-        first: float | None = None
-        parts: list[str] = []
-        finish: str | None = None
-        stream = llm.create_chat_completion(
-            messages=request.messages,
-            max_tokens=request.max_tokens,
-            temperature=request.temperature,
-            top_p=request.top_p,
-            top_k=request.top_k,
-            min_p=request.min_p,
-            repeat_penalty=request.repeat_penalty,
-            stream=True,
-            **kwargs,
-        )
-        for chunk in stream:
-            choice = chunk["choices"][0]
-            piece = choice.get("delta", {}).get("content") or ""
-            if piece:
-                if first is None:
-                    first = time.perf_counter() - start
-                parts.append(piece)
-                if on_token:
-                    on_token(piece)
-            if choice.get("finish_reason"):
-                finish = choice["finish_reason"]
-        total = time.perf_counter() - start
-        text = "".join(parts)
-        return GenerationResult(
-            text=text,
-            finish_reason=finish,
-            backend=self.name,
-            model=self.model_name,
-            prompt_tokens=getattr(llm, "prompt_tokens", None),
-            completion_tokens=len(llm.tokenize(text.encode("utf-8"), add_bos=False)) if text else 0,
-            cached_prompt_tokens=getattr(llm, "reused_tokens", None),
-            load_seconds=load_seconds,
-            first_token_seconds=first,
-            total_seconds=total,
-            extra=perf.read(),
-        )
+    def stream(self, request: GenerationRequest) -> Iterator[str | Chunk]:
+        with _GENERATING:  # a shared llama.cpp context serves one generation at a time
+            llm = self.load()
+            kwargs: dict[str, Any] = {}
+            if request.json_schema is not None:
+                kwargs["grammar"] = _grammar(json.dumps(request.json_schema))
+            if request.seed is not None:
+                llm.set_seed(request.seed)
+            perf = _Perf(llm)
+            finish: str | None = None
+            for chunk in llm.create_chat_completion(
+                messages=request.messages,
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                top_p=request.top_p,
+                top_k=request.top_k,
+                min_p=request.min_p,
+                repeat_penalty=request.repeat_penalty,
+                stream=True,
+                **kwargs,
+            ):
+                choice = chunk["choices"][0]
+                piece = choice.get("delta", {}).get("content") or ""
+                if piece:
+                    yield piece
+                finish = choice.get("finish_reason") or finish
+            yield Chunk(finish_reason=finish, prompt_tokens=getattr(llm, "prompt_tokens", None),
+                        cached_prompt_tokens=getattr(llm, "reused_tokens", None),
+                        extra=perf.read())
 
 
 def import_llama_cpp() -> Any:
@@ -192,7 +203,7 @@ def import_llama_cpp() -> Any:
 @functools.lru_cache(maxsize=16)
 def _grammar(schema_json: str) -> Any:
     """The compiled grammar of a JSON schema; built once per schema, not once per call."""
-    from llama_cpp import LlamaGrammar
+    from llama_cpp.llama_grammar import LlamaGrammar
 
     with _quiet_stderr():
         return LlamaGrammar.from_json_schema(schema_json, verbose=False)
@@ -202,7 +213,7 @@ def _grammar(schema_json: str) -> Any:
 def _tracking(llama_class: type) -> type:
     """``Llama`` that records each prompt's length and how much of it the KV cache reused."""
 
-    class TrackingLlama(llama_class):  # type: ignore[misc, valid-type]
+    class TrackingLlama(llama_class):  # type: ignore[misc]
         prompt_tokens: int | None = None
         reused_tokens: int | None = None
 

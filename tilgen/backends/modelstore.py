@@ -119,7 +119,7 @@ def _pull_hub(spec: ModelSpec, target: Path, progress: Progress | None) -> None:
     if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("TILGEN_NO_HUB") == "1":
         raise ModelError("hub disabled")
     try:
-        from huggingface_hub import hf_hub_download
+        from huggingface_hub import hf_hub_download  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         raise ModelError("hub: huggingface_hub not installed") from None
     os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", "5")

@@ -44,7 +44,7 @@ def run_note(source: ChangeSource, flags: NoteFlags) -> None:
 
         try:
             # No token callback when nothing is shown: a replica failing mid-answer can then
-            # be replaced by another one (see backends.remote.transport.Progress).
+            # be replaced by another one (see Chunk.restart in backends/base.py).
             result = pipeline.run(source, flags.options,
                                   on_token=first(stream.feed) if stream.enabled else None,
                                   on_status=first(stream.status),

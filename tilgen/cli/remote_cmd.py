@@ -26,8 +26,8 @@ def _repo_root(start: Path) -> Path | None:
 
 RepoOpt = typer.Option(Path("."), "--repo", "-C",
                        help="Repository whose settings and hook to check (default: here).")
-DoctorBackendOpt = typer.Option(None, "--backend", "-b", help="embedded | remote | all "
-                                "(default: the configured backend and its fallback).")
+DoctorBackendOpt = typer.Option(None, "--backend", "-b", help="A backend's name, or all "
+                                "installed (default: the configured backend and its fallback).")
 JsonOpt = typer.Option(False, "--json", help="Print the checks as JSON.")
 ModelOpt = typer.Option(None, "--model", "-m",
                         help="Hugging Face id of the base model (default: remote.model).")
@@ -63,14 +63,16 @@ def doctor(
       tilgen doctor --backend all --json | jq '.[] | select(.status != "ok")'
     """
     def go() -> bool:
+        from tilgen.backends import names
         from tilgen.config.layers import load_settings
         from tilgen.tools.doctor import run_checks
 
-        if backend not in (None, "embedded", "remote", "all"):
-            raise ConfigError(f"unknown --backend {backend!r}; use embedded, remote or all")
+        installed = names()
+        if backend not in (None, "all", *installed):
+            raise ConfigError(f"unknown --backend {backend!r}; use {', '.join(installed)} or all")
         root = _repo_root(repo)
         settings = load_settings(repo_root=root).settings
-        wanted = ["embedded", "remote"] if backend == "all" else [backend] if backend else None
+        wanted = installed if backend == "all" else [backend] if backend else None
         with output.spinner("checking (the structured-output check asks the model once)"):
             checks = run_checks(settings, repo_root=root, backends=wanted)
         if as_json:

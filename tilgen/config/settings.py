@@ -46,7 +46,8 @@ class GenerationSettings(_Section):
     # Sent to every backend, so that llama.cpp and vLLM (which would otherwise take the
     # model's generation_config.json) sample alike; these are llama.cpp's defaults.
     top_k: int = Field(40, ge=0, description="Sample from the k likeliest tokens (0: all).")
-    min_p: float = Field(0.05, ge=0.0, le=1.0, description="Drop tokens below this share of the likeliest.")
+    min_p: float = Field(0.05, ge=0.0, le=1.0,
+                         description="Drop tokens below this share of the likeliest.")
     repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
     seed: int | None = Field(0, description="Sampling seed (None: random).")
 

@@ -42,6 +42,7 @@ def _names(lines: list[str]) -> dict[str, None]:
         if _COMMENT.match(line):
             continue
         line = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line)  # words inside string literals
+        line = re.sub(r"\s(//|#)\s.*$", "", line)  # a trailing comment
         for word in _WORD.findall(line):
             if len(word) > 2 and word.lower() not in _COMMON:
                 out.setdefault(word, None)

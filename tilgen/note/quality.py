@@ -9,7 +9,6 @@ from typing import Any
 from tilgen.git.changes import FileChange
 from tilgen.note.schema import FENCE, KO_KEYWORD, bullets, hangul_share, prose
 
-_FENCE_BODY = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _INLINE = re.compile(r"`([^`\n]+)`")
 _FILE_LIKE = re.compile(
     r"\b[\w./-]+\.(?:py|go|rs|js|ts|tsx|jsx|java|kt|rb|c|h|cpp|md|json|ya?ml|toml)\b")
@@ -47,6 +46,9 @@ def patch_lines(files: list[FileChange]) -> set[str]:
     return out
 
 
+_FENCE_LANG_BODY = re.compile(r"```([^\n]*)\n(.*?)```", re.S)
+
+
 def patch_text(files: list[FileChange]) -> str:
     return "\n".join([f.path for f in files] + [h.text() for f in files for h in f.hunks])
 
@@ -55,7 +57,9 @@ def score(note: dict[str, Any], *, date: str, files: list[FileChange]) -> Scores
     content = note.get("content", "")
     lines = patch_lines(files)
     text = patch_text(files)
-    code = [ln.strip() for block in _FENCE_BODY.findall(content) for ln in block.splitlines()
+    # A ```diff block (removed code shown as removed) is grounded by its lines' contents.
+    code = [(ln[1:] if lang == "diff" and ln[:1] in "+- " else ln).strip()
+            for lang, block in _FENCE_LANG_BODY.findall(content) for ln in block.splitlines()
             if ln.strip()]
     names = {m for m in _INLINE.findall(FENCE.sub("", content))}
     names |= set(_FILE_LIKE.findall(prose(content)))

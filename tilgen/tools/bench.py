@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tilgen.backends.base import GenerationRequest, GenerationResult
+from tilgen.backends.run import generate
 from tilgen.config.settings import Settings
 from tilgen.errors import TilgenError
 from tilgen.tools import bench_probes as probes
@@ -177,7 +178,7 @@ def _generate(backend: Any, request: GenerationRequest,
     if reset:
         backend.reset()
     start = time.perf_counter()
-    result = backend.generate(request)
+    result = generate(backend, request)
     return result, time.perf_counter() - start
 
 

@@ -34,17 +34,15 @@ def run_checks(settings: Settings, *, repo_root: Path | None = None,
     """The checks for ``backends`` (default: the configured backend and its fallback)."""
     wanted = backends or [b for b in (settings.backend, settings.fallback_backend) if b]
     checks: list[Check] = []
-    if "embedded" in wanted:
-        checks += check_embedded(settings)
-    if "remote" in wanted:
-        checks += check_remote(settings)
+    for name in dict.fromkeys(wanted):
+        checks += BACKEND_CHECKS.get(name, check_plugin)(settings, name)
     if repo_root is not None:
         checks += check_hooks(repo_root)
     return checks
 
 
 # -- remote ------------------------------------------------------------------------------
-def check_remote(settings: Settings) -> list[Check]:
+def check_remote(settings: Settings, name: str = "remote") -> list[Check]:
     """Key presence, then per server: reachability, models, context, tokenizer, JSON mode."""
     from tilgen.backends.remote import state as remote_state
     from tilgen.config.layers import resolve_api_key
@@ -55,7 +53,7 @@ def check_remote(settings: Settings) -> list[Check]:
     checks = [Check("api key", OK, f"set ({source})", {"source": source}) if key else Check(
         "api key", WARN, f"not set; servers started with --api-key answer 401 — set the "
         f"environment variable {remote.api_key_env}", {"source": None})]
-    checks[0].target = "remote"
+    checks[0].target = name
     dead = remote_state.dead_replicas()
     for raw in remote.base_urls:
         url = raw.rstrip("/")
@@ -136,7 +134,7 @@ def _structured(backend: Any, url: str) -> tuple[str, str, dict[str, Any]]:
 
 
 # -- embedded ----------------------------------------------------------------------------
-def check_embedded(settings: Settings) -> list[Check]:
+def check_embedded(settings: Settings, name: str = "embedded") -> list[Check]:
     """Model file present, llama-cpp-python importable, and its CPU build flags."""
     from tilgen import paths
     from tilgen.backends.modelstore import resolve
@@ -168,8 +166,25 @@ def check_embedded(settings: Settings) -> list[Check]:
                         f"generating (of {cores} cores)",
                         {"threads": gen_threads, "threads_batch": prompt_threads}))
     for check in checks:
-        check.target = "embedded"
+        check.target = name
     return checks
+
+
+def check_plugin(settings: Settings, name: str) -> list[Check]:
+    """A backend without checks of its own: that it is installed and loads."""
+    from tilgen.backends import backend_class
+
+    try:
+        backend_class(name)
+    except TilgenError as exc:
+        check = Check("backend", FAIL, exc.message)
+    else:
+        check = Check("backend", OK, "installed and loads; it has no checks of its own")
+    check.target = name
+    return [check]
+
+
+BACKEND_CHECKS = {"embedded": check_embedded, "remote": check_remote}
 
 
 def _check_llama_cpp() -> Check:

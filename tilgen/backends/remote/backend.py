@@ -8,19 +8,21 @@ replicas), ``messages`` (turns a chat template takes), ``modes``
 
 from __future__ import annotations
 
-import time
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 from tilgen.backends.base import (
+    Chunk,
     GenerationRequest,
-    GenerationResult,
-    TokenCallback,
+    ProgressCallback,
+    StatusCallback,
 )
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote.modes import MODES, ModeMemory, honoured, params, probe_request
 from tilgen.backends.remote.probe import ServerInfo
-from tilgen.backends.remote.transport import Progress, Transport
-from tilgen.config.settings import RemoteSettings
+from tilgen.backends.remote.transport import Transport
+from tilgen.config.settings import RemoteSettings, Settings
 from tilgen.errors import BackendError, ContextOverflow
 from tilgen.fit.budget import estimate_tokens
 
@@ -36,6 +38,22 @@ class RemoteBackend:
         self.transport = Transport(settings, api_key=api_key)
         self.server = ServerInfo(self.transport, settings.model)
         self.modes = ModeMemory(settings.model)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, on_status: StatusCallback | None = None,
+                      progress: ProgressCallback | None = None) -> RemoteBackend:
+        from tilgen.config.layers import resolve_api_key
+
+        api_key, _ = resolve_api_key(settings)
+        return cls(settings.remote, api_key=api_key)
+
+    @classmethod
+    def cache_identity(cls, settings: Settings) -> dict[str, Any]:
+        return {"model": settings.remote.model, "base_urls": list(settings.remote.base_urls)}
+
+    @classmethod
+    def model_settings(cls, model: str) -> dict[str, Any]:
+        return {"remote.model": model}
 
     # -- what the servers tell -----------------------------------------------------------
     @property
@@ -66,21 +84,17 @@ class RemoteBackend:
         return self.server.count_tokens(text)
 
     # -- generation ----------------------------------------------------------------------
-    def generate(
-        self, request: GenerationRequest, on_token: TokenCallback | None = None
-    ) -> GenerationResult:
-        progress = Progress()
-        return self.transport.each_replica(
-            lambda url: self.generate_on(url, request, on_token, progress=progress),
-            progress=progress,
-        )
+    def prepare(self) -> float:
+        return 0.0  # nothing to load: connections open with the first request
 
-    def generate_on(self, url: str, request: GenerationRequest, on_token: TokenCallback | None,
-                    *, progress: Progress, modes: list[str] | None = None) -> GenerationResult:
+    def stream(self, request: GenerationRequest) -> Iterator[str | Chunk]:
+        return self.transport.stream_each_replica(lambda url: self.stream_on(url, request))
+
+    def stream_on(self, url: str, request: GenerationRequest,
+                  modes: list[str] | None = None) -> Iterator[str | Chunk]:
         """Stream one answer from ``url``, stepping down the structured-output modes it rejects."""
         modes = modes or self.modes.modes_for(url, request)
         for mode in modes:
-            started = time.perf_counter()
             try:
                 stream = self._create(url, request, mode)
             except Exception as exc:
@@ -92,7 +106,8 @@ class RemoteBackend:
                 raise
             if request.json_schema is not None:
                 self.modes.remember(url, mode)
-            return self._consume(stream, url, mode, request, on_token, progress, started)
+            yield from self._consume(stream, url, mode, request)
+            return
         raise AssertionError("unreachable")
 
     def _create(self, url: str, request: GenerationRequest, mode: str) -> Any:
@@ -101,7 +116,7 @@ class RemoteBackend:
         for attempt in (1, 2):
             args = params(request, mode, model=self.model_name, fold=fold)
             try:
-                return self.transport.call(url, lambda c, p=args: c.chat.completions.create(**p))
+                return self.transport.call(url, functools.partial(_create, args=args))
             except Exception as exc:
                 if fold or attempt == 2 or not rerr.is_role_rejection(exc):
                     raise
@@ -109,11 +124,9 @@ class RemoteBackend:
                 self.modes.remember_fold(url)
         raise AssertionError("unreachable")
 
-    def _consume(self, stream: Any, url: str, mode: str, request: GenerationRequest,
-                 on_token: TokenCallback | None, progress: Progress,
-                 started: float) -> GenerationResult:
-        parts: list[str] = []
-        first: float | None = None
+    def _consume(self, stream: Any, url: str, mode: str,
+                 request: GenerationRequest) -> Iterator[str | Chunk]:
+        pieces = 0
         finish: str | None = None
         usage: Any = None
         try:
@@ -124,30 +137,23 @@ class RemoteBackend:
                 choice = chunk.choices[0]
                 piece = choice.delta.content if choice.delta else None
                 if piece:
-                    if first is None:
-                        first = time.perf_counter() - started
-                    parts.append(piece)
-                    if on_token:
-                        progress.emitted = True
-                        on_token(piece)
+                    pieces += 1
+                    yield piece
                 finish = choice.finish_reason or finish
         except Exception as exc:
-            if not parts and rerr.kind(exc) == "dropped":
+            if not pieces and rerr.kind(exc) == "dropped":
                 self._raise_if_overflow(url, request)
             raise
         finally:
             stream.close()
-        total = time.perf_counter() - started
-        if not parts:
+        if not pieces:
             raise self._empty_answer(url, request)
         details = getattr(usage, "prompt_tokens_details", None)
-        return GenerationResult(
-            text="".join(parts), finish_reason=finish, backend=self.name, model=self.model_name,
-            prompt_tokens=getattr(usage, "prompt_tokens", None),
+        yield Chunk(
+            finish_reason=finish, prompt_tokens=getattr(usage, "prompt_tokens", None),
             # Without usage (llama-cpp-python sends none) each content chunk is one token.
-            completion_tokens=getattr(usage, "completion_tokens", None) or len(parts),
+            completion_tokens=getattr(usage, "completion_tokens", None) or pieces,
             cached_prompt_tokens=getattr(details, "cached_tokens", None),
-            first_token_seconds=first, total_seconds=total,
             extra={"base_url": url, "structured_output": mode, "usage_reported": usage is not None},
         )
 
@@ -179,13 +185,19 @@ class RemoteBackend:
         request = probe_request()
         start, text = 0, ""
         while start < len(MODES):
-            def attempt(u: str, m: tuple[str, ...] = MODES[start:]) -> GenerationResult:
-                return self.generate_on(u, request, None, progress=Progress(), modes=list(m))
-
-            result = self.transport.each_replica(attempt, urls=[url])
-            mode, text = result.extra["structured_output"], result.text
+            tried = list(MODES[start:])
+            items = list(self.transport.stream_each_replica(
+                functools.partial(self.stream_on, request=request, modes=tried), urls=[url]))
+            text = "".join(item for item in items if isinstance(item, str))
+            # One replica: a failure mid-answer raises, so no restart is among the items.
+            [mode] = [item.extra["structured_output"] for item in items
+                      if isinstance(item, Chunk)]
             if honoured(mode, text):
                 self.modes.remember(url, mode)
                 return mode, text
             start = MODES.index(mode) + 1
         return None, text
+
+
+def _create(client: Any, *, args: dict[str, Any]) -> Any:
+    return client.chat.completions.create(**args)

@@ -1,6 +1,7 @@
 """What the remote backend remembers between runs: the structured-output mode each server
-accepts and whether its chat template refuses a system message (cache) and which replicas were down a moment ago (state). Both are small JSON
-files; losing them only costs a probe, so every error here is swallowed."""
+accepts and whether its chat template refuses a system message (cache), and which replicas
+were down a moment ago (state). Both are small JSON files; losing them only costs a probe,
+so every error here is swallowed."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def _load(base_url: str, model: str, field: str) -> Any:
 def _save(base_url: str, model: str, field: str, value: Any) -> None:
     data = _read(modes_file())
     key = f"{base_url} {model}"
-    entry = data.get(key) if isinstance(data.get(key), dict) else {}
+    found = data.get(key)
+    entry: dict[str, Any] = found if isinstance(found, dict) else {}
     entry.update({field: value, "saved": time.time()})
     data[key] = entry
     _write(modes_file(), data)

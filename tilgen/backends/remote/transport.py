@@ -1,8 +1,8 @@
 """Talking to the replicas in ``remote.base_urls``: one HTTP client per server (``wire``),
 retries with backoff on one server, failover to the next, and auxiliary JSON endpoints.
 
-Retries are done here, so that every replica gets the same policy: exponential backoff with jitter on 429, 5xx and failed connections, honouring
-``Retry-After``; never on other 4xx.
+Retries are done here, so that every replica gets the same policy: exponential backoff with
+jitter on 429, 5xx and failed connections, honouring ``Retry-After``; never on other 4xx.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import itertools
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from tilgen.backends.base import Chunk
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote import state
 from tilgen.config.settings import RemoteSettings
@@ -24,12 +25,6 @@ PLACEHOLDER_KEY = "EMPTY"  # servers started without --api-key accept anything
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 8.0
 MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait is treated as a failure
 _turns = itertools.count()
-
-
-class Progress:
-    # Tokens already reached on_token: no failover to another replica, which would start the
-    # answer again. Without on_token a stream cut off midway is sent again elsewhere.
-    emitted = False
 
 
 class Transport:
@@ -77,8 +72,7 @@ class Transport:
             time.sleep(delay)
         raise AssertionError("unreachable")
 
-    def each_replica(self, op: Callable[[str], T], *, urls: list[str] | None = None,
-                     progress: Progress | None = None) -> T:
+    def each_replica(self, op: Callable[[str], T], *, urls: list[str] | None = None) -> T:
         """``op(url)`` on the first replica that works; dead ones are remembered for a minute."""
         urls = urls or self.ordered_urls()
         dead = state.dead_replicas()
@@ -86,18 +80,12 @@ class Transport:
         for url in urls:
             try:
                 result = op(url)
-            except TilgenError:
-                raise
             except Exception as exc:
-                kind = rerr.kind(exc)
-                if kind == "other":
+                err = self._failure(exc, url)
+                if err is exc:
                     raise
-                status = rerr.status_of(exc) or 0
-                down = kind in ("connect", "dropped") or (status >= 500 and rerr.transient(exc))
-                if (progress and progress.emitted) or not (down or status == 429):
-                    raise self.error(exc, url) from None
-                if down:
-                    state.mark_dead(url)
+                if err is not None:
+                    raise err from None
                 failure = (exc, url)
                 continue
             if url in dead:
@@ -105,6 +93,57 @@ class Transport:
             return result
         assert failure is not None
         raise self.error(failure[0], failure[1], tried=len(urls)) from None
+
+    def stream_each_replica(self, op: Callable[[str], Iterator[str | Chunk]], *,
+                            urls: list[str] | None = None) -> Iterator[str | Chunk]:
+        """``op(url)``'s stream from the first replica that works. A replica failing after
+        some text hands the answer on with a ``Chunk(restart=error)``: the reader drops the
+        text, or raises ``error`` when it has already shown it."""
+        urls = urls or self.ordered_urls()
+        dead = state.dead_replicas()
+        failure: tuple[BaseException, str] | None = None
+        for url in urls:
+            emitted = False
+            stream = op(url)
+            try:
+                for item in stream:
+                    emitted = emitted or (isinstance(item, str) and bool(item))
+                    yield item
+            except Exception as exc:
+                err = self._failure(exc, url)
+                if err is exc:
+                    raise
+                if err is not None:
+                    raise err from None
+                failure = (exc, url)
+                if emitted:
+                    yield Chunk(restart=self.error(exc, url))
+                continue
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()  # the HTTP stream too, when the reader stops early
+            if url in dead:
+                state.mark_alive(url)
+            return
+        assert failure is not None
+        raise self.error(failure[0], failure[1], tried=len(urls)) from None
+
+    def _failure(self, exc: Exception, url: str) -> BaseException | None:
+        """What to raise for ``exc`` on ``url``: ``exc`` itself, tilgen's error for it, or
+        None when the next replica should try (a replica that is down is marked dead)."""
+        if isinstance(exc, TilgenError):
+            return exc
+        kind = rerr.kind(exc)
+        if kind == "other":
+            return exc
+        status = rerr.status_of(exc) or 0
+        down = kind in ("connect", "dropped") or (status >= 500 and rerr.transient(exc))
+        if not (down or status == 429):
+            return self.error(exc, url)
+        if down:
+            state.mark_dead(url)
+        return None
 
     def error(self, exc: BaseException, url: str, *, tried: int = 1) -> TilgenError:
         """One clear line for a failure, naming the fix. The API key never appears."""

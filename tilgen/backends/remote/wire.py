@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -99,7 +98,7 @@ class Stream:
                     message = getattr(error, "message", None) or str(error)
                     raise APIError(message, body={"error": {"message": message}})
                 yield chunk
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise APITimeoutError("no answer within the read timeout") from exc
         except (http.client.HTTPException, OSError) as exc:
             raise RemoteProtocolError(f"the connection dropped: {exc}") from exc
@@ -196,7 +195,7 @@ class Client:
                     self._connect(conn)
                 conn.request(method, self._url(path), body=data, headers=headers)
                 response = conn.getresponse()
-            except (APIConnectionError, socket.timeout) as exc:
+            except (TimeoutError, APIConnectionError) as exc:
                 conn.close()
                 if isinstance(exc, APIConnectionError):
                     raise
@@ -223,7 +222,7 @@ class Client:
     def _connect(self, conn: http.client.HTTPConnection) -> None:
         try:
             conn.connect()
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise ConnectTimeout(f"no connection within {self._connect_timeout:g}s") from exc
         except OSError as exc:
             raise ConnectError(f"connection failed: {exc}") from exc
@@ -232,7 +231,7 @@ class Client:
     def _read(self, response: http.client.HTTPResponse) -> bytes:
         try:
             return response.read()
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise APITimeoutError("no answer within the read timeout") from exc
         except (http.client.HTTPException, OSError) as exc:
             raise RemoteProtocolError(f"the connection dropped: {exc}") from exc

@@ -151,6 +151,13 @@ def test_snippets_with_code_are_not_boilerplate(block: str):
     assert not boilerplate(block)
 
 
+def test_a_diff_snippet_is_read_without_its_markers():
+    content = (f"# {DAY} TIL\n\n- `delay`를 더합니다.\n\n```diff\n-import os\n+import random\n```\n\n"
+               "```diff\n-    return get(url)\n+    time.sleep(delay)\n```\n")
+    c = check(content, files=FILES, messages=MESSAGES)
+    assert (c.snippets, c.boilerplate_snippets) == (2, 1)
+
+
 def test_language_names_not_in_lang_ok_are_wrong():
     content = f"# {DAY} TIL\n\n- 파이썬의 `fetch`는 자바스크립트의 `fetch`와 다릅니다.\n"
     assert fact_scores(note(content), FACTS)["wrong_languages"] == ["JavaScript"]

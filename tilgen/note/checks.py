@@ -11,7 +11,7 @@ from typing import Any
 from tilgen.git.changes import FileChange
 from tilgen.note.schema import FENCE, HEADING, INLINE_CODE
 
-_FENCE_BODY = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+_FENCE_BODY = re.compile(r"```([^\n]*)\n(.*?)```", re.S)
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # ASCII edges: "12월" and "30초" are numbers, `utf8` and `v2` are not.
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d[\d,]*(?:\.\d+)?(?![A-Za-z0-9_])")
@@ -183,7 +183,9 @@ def check(content: str, *, files: list[FileChange], messages: str = "") -> Check
     evidence = evidence_text(files, messages)
     terms = change_terms(files, messages)
     units = note_units(content)
-    blocks = _FENCE_BODY.findall(content)
+    # a ```diff block shows removed and added lines: its code is what follows the marker
+    blocks = ["\n".join(ln[1:] if ln[:1] in "+- " else ln for ln in body.splitlines())
+              if lang.strip() == "diff" else body for lang, body in _FENCE_BODY.findall(content)]
     return Checks(
         bullets=len(units),
         invented_numbers=invented_numbers(content, evidence),

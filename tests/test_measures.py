@@ -97,6 +97,10 @@ def test_numbers_in_the_patch_the_messages_or_code_are_not_invented():
     content = (f"# {DAY} TIL\n\n- `min(2 ** attempt, 30)`처럼 30초까지 5번 기다립니다.\n"
                "- 1,000번이 아니라 2번만 시도합니다.\n")
     assert check(content, files=FILES, messages=MESSAGES).invented_numbers == ["1000"]
+    # a file's counts of added and removed lines are shown in the prompt: no invention
+    grown = [FileChange(path="a.py", hunks=[Hunk("@@ -0,0 +1,12 @@", ["+x = 1"] * 12)])]
+    counted = f"# {DAY} TIL\n\n- `a.py`에 12줄을 더했습니다 (+12 -0, 13줄 아님).\n"
+    assert check(counted, files=grown).invented_numbers == ["13"]
     # the hash and the date of `git show`'s header are no evidence
     header = "commit 204a9f0c1b\nAuthor: A <a@b.c>\nDate:   2025-09-01\n\n    Fix 17 races\n"
     assert message_text(header + "\ndiff --git a/x b/x\n").strip() == "Fix 17 races"

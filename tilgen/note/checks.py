@@ -73,11 +73,12 @@ def message_text(patch: str) -> str:
 
 
 def evidence_text(files: list[FileChange], messages: str) -> str:
-    """Where a number or a name in the note may come from: paths, hunk lines (and the
-    function named in a hunk header, not its line numbers), commit messages."""
+    """Where a number or a name in the note may come from: paths, each file's counts of
+    added and removed lines (the prompt shows them), hunk lines (and the function named in
+    a hunk header, not its line numbers), commit messages."""
     parts = [messages]
     for f in files:
-        parts += [f.path, f.old_path or ""]
+        parts += [f.path, f.old_path or "", f"+{f.added} -{f.removed}"]
         for h in f.hunks:
             parts.append(h.header.split("@@", 2)[-1])
             parts += [ln[1:] for ln in h.lines]

@@ -102,6 +102,7 @@ def test_binary_only_changes(repo, isolated_home):
     ok_note(tilgen("today", "-b", FAKE, cwd=repo), isolated_home)
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_generated_file(repo, isolated_home):
     big = "".join(f"row_{i},{i * 7},value_{i % 97}\n" for i in range(1_900_000))
     assert len(big) > 50_000_000

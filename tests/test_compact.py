@@ -397,6 +397,7 @@ counters = st.sampled_from([estimate_tokens, len, lambda s: len(s.split()) + 1,
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cs=changesets, budget=st.integers(min_value=1, max_value=6000), counter=counters)
+@pytest.mark.slow
 def test_fit_is_within_budget_or_a_clean_error(cs: ChangeSet, budget: int, counter) -> None:
     try:
         out = fit(cs, budget_tokens=budget, count_tokens=counter, render=render)
@@ -411,6 +412,7 @@ def test_fit_is_within_budget_or_a_clean_error(cs: ChangeSet, budget: int, count
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cs=changesets, budget=st.integers(min_value=300, max_value=6000))
+@pytest.mark.slow
 def test_compact_then_fit_never_fails_with_a_workable_budget(cs: ChangeSet, budget: int) -> None:
     out = fit(compact(cs), budget_tokens=budget, count_tokens=estimate_tokens, render=render)
     assert estimate_tokens(render(out)) <= budget

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli import FAKE, assert_clean, tilgen
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note.quality import score
@@ -77,6 +79,7 @@ def test_korean_share_reads_the_prose_only():
     assert score(note(mixed), date=DAY, files=FILES).korean_share == 0.375  # 3 Hangul, 5 Latin
 
 
+@pytest.mark.slow
 def test_a_saved_report_is_rescored_without_a_model(tmp_path: Path):
     report = json.loads(tilgen("eval", "-b", FAKE, "--json").stdout)
     assert report["summary"]["facts"] == 6  # the built-in corpus carries facts.jsonl

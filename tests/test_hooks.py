@@ -120,6 +120,7 @@ def test_install_is_idempotent_and_uninstall_removes_it(repo: Path) -> None:
     assert not hooks.uninstall(repo).removed
 
 
+@pytest.mark.slow
 def test_cli_install_status_uninstall(repo: Path) -> None:
     out = tilgen("hook", "install", cwd=repo)
     assert out.returncode == 0 and "installed tilgen's post-commit hook" in out.stdout
@@ -203,6 +204,7 @@ def test_commit_returns_while_the_job_waits_then_the_note_appears(
 
 
 @pytest.mark.parametrize("broken", [SERVER_DOWN, NO_MODEL], ids=["server-down", "no-model"])
+@pytest.mark.slow
 def test_broken_backend_never_fails_the_commit_and_flush_completes_it(
     repo: Path, hook_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, broken: dict
 ) -> None:
@@ -232,6 +234,7 @@ def test_broken_backend_never_fails_the_commit_and_flush_completes_it(
     assert tilgen("flush", cwd=repo).stdout.strip() == "nothing queued"
 
 
+@pytest.mark.slow
 def test_flush_reports_a_failure_with_its_exit_code(
     repo: Path, hook_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -274,6 +277,7 @@ def test_a_burst_of_commits_yields_one_generation(
             json.loads(path.read_text())  # whole, never half-written
 
 
+@pytest.mark.slow
 def test_nothing_runs_during_a_rebase(repo: Path, hook_env: None, tmp_path: Path) -> None:
     commit(repo, message="one")
     commit(repo, message="two")
@@ -375,6 +379,7 @@ def test_skip_variable_and_unwritable_log_still_exit_zero(repo: Path, tmp_path: 
     wait_for(lambda: jobqueue.last_run(top(repo)), what="the run without a log")
 
 
+@pytest.mark.slow
 def test_without_setsid_the_job_is_started_with_nohup(repo: Path, tmp_path: Path,
                                                      hook_env: None) -> None:
     hooks.install(repo)
@@ -474,6 +479,7 @@ def test_pre_commit_framework_runs_tilgen_after_commit(repo: Path, hook_env: Non
     assert run["ok"] and Path(run["note_path"]).is_file()
 
 
+@pytest.mark.slow
 def test_pre_commit_and_tilgen_hooks_coexist_in_either_order(repo: Path, hook_env: None,
                                                             tmp_path: Path,
                                                             pre_commit_home: None) -> None:

@@ -47,6 +47,7 @@ def three_days(repo: Path, isolated_home: Path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_index_lists_every_note_newest_first_by_month(three_days, isolated_home):
     day_commit(three_days, "2026-12-01")
     assert tilgen("today", "--date", "2026-12-01", "-b", FAKE, cwd=three_days).returncode == 0
@@ -69,6 +70,7 @@ def test_index_lists_every_note_newest_first_by_month(three_days, isolated_home)
     assert "2026-12-02" not in (notes_dir(isolated_home) / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_new_note_lists_its_related_past_notes(three_days, isolated_home):
     meta = read_note(notes_dir(isolated_home) / "project" / "2026-11-26.md",
                      notes_dir(isolated_home)).meta
@@ -165,6 +167,7 @@ def test_an_edit_broken_twice_saves_nothing(day_repo_today, tmp_path, isolated_h
     assert not list(notes_dir(isolated_home).rglob("*/*.md"))
 
 
+@pytest.mark.slow
 def test_tilgen_edit_reopens_a_saved_note(three_days, tmp_path, isolated_home):
     path = notes_dir(isolated_home) / "project" / "2026-11-26.md"
     before = path.read_text(encoding="utf-8")
@@ -194,6 +197,7 @@ def day_repo_today(repo: Path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_a_digest_of_one_note_or_none_says_so(repo, isolated_home):
     day_commit(repo, "2026-11-24")
     assert tilgen("today", "--date", "2026-11-24", "-b", FAKE, cwd=repo).returncode == 0
@@ -205,6 +209,7 @@ def test_a_digest_of_one_note_or_none_says_so(repo, isolated_home):
     assert not [p for p in notes_dir(isolated_home).rglob("*/*.md") if "W48" in p.name]
 
 
+@pytest.mark.slow
 def test_a_digest_names_its_days_and_links_its_notes(three_days, isolated_home):
     proc = tilgen("digest", "--date", "2026-11-25", "-b", FAKE, "--repo", "project")
     assert proc.returncode == 0, proc.stderr
@@ -221,6 +226,7 @@ def test_a_digest_names_its_days_and_links_its_notes(three_days, isolated_home):
     assert json.loads(month.stdout)["title"].startswith("2026-11 월간 TIL - ")
 
 
+@pytest.mark.slow
 def test_today_all_writes_every_repository_but_the_broken_one(tmp_path, isolated_home):
     root = tmp_path / "src"
     for name in ("alpha", "broken", "gamma"):
@@ -255,6 +261,7 @@ def test_repos_is_not_read_from_a_repository_file(repo, isolated_home):
 
 
 @pytest.mark.parametrize("layout", ["jekyll", "hugo", "obsidian"])
+@pytest.mark.slow
 def test_layouts_name_files_and_front_matter_as_their_tools_expect(three_days, isolated_home,
                                                                    layout):
     day_commit(three_days, "2026-11-27")
@@ -281,6 +288,7 @@ def test_layouts_name_files_and_front_matter_as_their_tools_expect(three_days, i
         assert "(2026-11-27-project.md)" in saved.body
 
 
+@pytest.mark.slow
 def test_a_hugo_site_builds_from_the_notes(three_days, isolated_home, tmp_path):
     hugo = shutil.which("hugo")
     if not hugo:

@@ -46,6 +46,7 @@ def test_today_against_a_real_server_fits_a_day_far_larger_than_its_context(
                   date=dt.date.fromisoformat(meta["date"]))
 
 
+@pytest.mark.slow
 def test_unreachable_server_falls_back_and_says_so(repo, isolated_home):
     commit_files(repo, {"a.py": "x = 1\n"}, "first")
     proc = tilgen("today", "--backend", "remote", cwd=repo, env={
@@ -57,6 +58,7 @@ def test_unreachable_server_falls_back_and_says_so(repo, isolated_home):
     assert 'fallback_from: "remote"' in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_unreachable_server_without_fallback_is_one_line_and_saves_nothing(repo, isolated_home):
     commit_files(repo, {"a.py": "x = 1\n"}, "first")
     proc = tilgen("today", "--backend", "remote", cwd=repo, env={
@@ -87,6 +89,7 @@ def _leaks(secrets: list[str], wire: str) -> list[str]:
     return leaked
 
 
+@pytest.mark.slow
 def test_no_planted_secret_reaches_a_remote_server(repo, fault_server, isolated_home):
     secrets = _commit_planted(repo)
     assert len(secrets) >= 40

@@ -11,8 +11,8 @@ from typing import Any
 from tilgen.note import cache
 from tilgen.backends import make_backend
 from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
-from tilgen.git.changes import ChangeSet
-from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
+from tilgen.git.changes import ChangeSet, conflict_files, without_text
+from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError, NoChangesError
 from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
 from tilgen.note.render import render_points
 from pydantic import ValidationError
@@ -119,6 +119,7 @@ def generate_note(
     """Generate a validated note for ``cs`` (not saved: see :func:`save`)."""
     status = on_status or (lambda _msg: None)
     cs, languages = compact_changes(cs, settings)
+    _check_writable(cs, status)
     names = [settings.backend] + ([settings.fallback_backend] if settings.fallback_backend
                                   and settings.fallback_backend != settings.backend else [])
     use_cache = settings.cache if use_cache is None else use_cache
@@ -131,8 +132,8 @@ def generate_note(
     for name in names:
         key = keys[name]
         hit = cache.get(key) if use_cache else None
-        if hit:
-            note = validate_note(hit["note"], date=cs.date, language=settings.language)
+        note = _cached_note(hit, cs, settings) if hit else None
+        if hit and note is not None:
             return NoteResult(note=note, changes=cs, prompt=None, backend=hit.get("backend", name),
                               model=hit.get("model", ""), from_cache=True, languages=languages,
                               redactions=hit.get("redactions", 0),
@@ -157,6 +158,27 @@ def generate_note(
         return result
     assert failure is not None
     raise failure
+
+
+def _check_writable(cs: ChangeSet, status: StatusCallback) -> None:
+    """Refuse, before any model runs, changes with no text to learn from; warn about
+    unresolved merge conflicts, which would otherwise be described as if they were code."""
+    empty = without_text(cs)
+    if empty:
+        raise NoChangesError(f"nothing to write about in {cs.source}: {empty}; no model was called")
+    conflicted = conflict_files(cs)
+    if conflicted:
+        status(f"warning: {', '.join(conflicted[:5])} still hold merge conflict markers "
+               "(<<<<<<< ======= >>>>>>>); resolve them first, or the note describes them")
+
+
+def _cached_note(hit: dict[str, Any], cs: ChangeSet, settings: Settings) -> TilNote | None:
+    """The cached note, or None when the entry is broken or no longer valid (it is then
+    generated again and overwritten, never a reason to fail)."""
+    try:
+        return validate_note(hit["note"], date=cs.date, language=settings.language)
+    except (InvalidNoteError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _generate_with(backend: Any, cs: ChangeSet, settings: Settings, languages: list[str],

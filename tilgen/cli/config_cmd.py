@@ -229,13 +229,12 @@ def path() -> None:
 @_cli
 def edit(repo: bool = REPO_OPTION) -> None:
     """Open the config file in $VISUAL / $EDITOR (creating it from a template), then check it."""
-    from tilgen.atomic import write_atomic
     from tilgen.config.layers import read_layer
-    from tilgen.config.edit import config_template
+    from tilgen.config.edit import config_template, write_config
 
     target = _target(repo)
     if not target.exists():
-        write_atomic(target, config_template(scope="repository" if repo else "user"))
+        write_config(target, config_template(scope="repository" if repo else "user"))
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     editor = editor or ("notepad" if os.name == "nt" else "vi")
     command = [*shlex.split(editor, posix=os.name != "nt"), str(target)]

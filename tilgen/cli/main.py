@@ -163,7 +163,15 @@ def patch(
         from tilgen.git.collect import collect_patch
 
         if file == "-":
-            data, name = sys.stdin.buffer.read(), "stdin"
+            if sys.stdin is None:
+                raise TilgenError("standard input is closed; pipe a patch in "
+                                  "(git show HEAD | tilgen patch -) or give a file", exit_code=2)
+            try:
+                data, name = sys.stdin.buffer.read(), "stdin"
+            except (OSError, ValueError) as exc:
+                raise TilgenError(f"cannot read standard input: "
+                                  f"{getattr(exc, 'strerror', None) or exc}; pipe a patch in "
+                                  "or give a file", exit_code=2) from None
         else:
             try:
                 data, name = Path(file).read_bytes(), Path(file).stem

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,16 +14,26 @@ from tilgen.cli.options import NoteOptions
 from tilgen.errors import TilgenError
 
 
+EPOCH = dt.date(1970, 1, 1)
+
+
 def parse_day(value: str | None) -> dt.date:
     if value in (None, "", "today"):
         return dt.date.today()
     if value == "yesterday":
         return dt.date.today() - dt.timedelta(days=1)
     try:
-        return dt.date.fromisoformat(value)  # type: ignore[arg-type]
+        day = dt.date.fromisoformat(value)  # type: ignore[arg-type]
     except ValueError:
         raise TilgenError(f"invalid --date {value!r}: use YYYY-MM-DD, 'today' or 'yesterday'",
                           exit_code=2) from None
+    if day < EPOCH:
+        raise TilgenError(f"--date {value} is before 1970-01-01, the first day a git commit "
+                          "can carry; use a later date", exit_code=2)
+    if day > dt.date.today() + dt.timedelta(days=1):
+        raise TilgenError(f"--date {value} is in the future, so no commit was made that day; "
+                          "use today or an earlier date", exit_code=2)
+    return day
 
 
 def _settings(opts: NoteOptions, repo_root: Path | None) -> Any:
@@ -58,7 +67,7 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
     if not opts.no_save:
         pipeline.save(result, settings)
     if opts.json_out:
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+        output.write_out(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     if not output.quiet():
         output.print_markdown(result.note.content)
@@ -72,13 +81,36 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
 
 
 def _show_prompt(cs: ChangeSet, settings: Any) -> None:
-    """Print exactly what would be sent (after compaction and redaction), without a model."""
-    from tilgen.pipeline import prepare
-    from tilgen.note.prompt import build_prompt
+    """Print what would be sent (compacted, redacted, fitted to the context), without a model."""
+    from tilgen.pipeline import fit_prompt, prepare
 
     prepared, languages, redactions = prepare(cs, settings)
-    prompt = build_prompt(prepared, languages=languages, language=settings.language,
-                          mode=settings.note_format)
-    sys.stdout.write(prompt.text() + "\n")
+    counter = _Estimate(settings)
+    fitted, prompt = fit_prompt(prepared, counter, settings, languages)
+    output.write_out(prompt.text() + "\n")
     if redactions:
         output.status(f"{redactions} secret(s) redacted")
+    left = f"; {len(fitted.omitted)} part(s) left out to fit" if fitted.omitted else ""
+    output.status(f"fitted to the {counter.name} backend's {counter.context_length()}-token "
+                  f"context ({counter.source}), counted with tilgen's token estimate, not the "
+                  f"model's tokenizer (no model is loaded){left}")
+
+
+class _Estimate:
+    """The context a backend would have and an estimated token count, known from settings
+    alone: --show-prompt never loads a model or calls a server."""
+
+    def __init__(self, settings: Any) -> None:
+        self.name = settings.backend
+        remote = settings.remote.context_length if settings.backend == "remote" else None
+        self._context = remote or settings.embedded.n_ctx
+        self.source = ("remote.context_length" if remote else "embedded.n_ctx"
+                       if settings.backend == "embedded" else "assumed: embedded.n_ctx")
+
+    def context_length(self) -> int:
+        return int(self._context)
+
+    def count_tokens(self, text: str) -> int:
+        from tilgen.backends.base import estimate_tokens
+
+        return estimate_tokens(text)

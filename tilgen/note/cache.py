@@ -23,11 +23,13 @@ def _path(k: str):  # type: ignore[no-untyped-def]
 
 
 def get(k: str) -> dict[str, Any] | None:
+    """The entry under ``k``; None when missing or broken (not a JSON object)."""
     try:
         with open(_path(k), encoding="utf-8") as fh:
-            return json.load(fh)
+            data = json.load(fh)
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
 
 
 def put(k: str, value: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from tilgen.errors import (
     TilgenError,
 )
 from tilgen.config.settings import RemoteSettings
+from tilgen.secrets.mask import mask_urls_in
 
 T = TypeVar("T")
 # Structured-output requests, most to least precise. vLLM takes the first; llama-cpp-python's
@@ -37,7 +38,7 @@ T = TypeVar("T")
 MODES = ("json_schema", "json_object_schema", "json_object", "none")
 PLACEHOLDER_KEY = "EMPTY"  # servers started without --api-key accept anything
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 8.0
-MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait is treated as a failure
+MAX_RETRY_AFTER = rerr.MAX_RETRY_AFTER
 _turns = itertools.count()
 
 
@@ -69,7 +70,7 @@ class RemoteBackend(ProbeMixin):
         """Replicas in the order to try: rotated per call and process, recently dead last."""
         start = (os.getpid() + next(_turns)) % len(self.base_urls)
         rotated = self.base_urls[start:] + self.base_urls[:start]
-        dead = state.dead_replicas()
+        dead = state.dead_replicas(rotated)
         return [u for u in rotated if u not in dead] + [u for u in rotated if u in dead]
 
     def client(self, url: str) -> Any:
@@ -90,6 +91,7 @@ class RemoteBackend(ProbeMixin):
             try:
                 return op(self.client(url))
             except Exception as exc:
+                exc.tilgen_retries = attempt  # type: ignore[attr-defined] - for the message
                 if attempt >= retries or not rerr.transient(exc):
                     raise
                 delay = rerr.retry_after(exc)
@@ -104,7 +106,7 @@ class RemoteBackend(ProbeMixin):
                       progress: _Progress | None = None) -> T:
         """``op(url)`` on the first replica that works; dead ones are remembered for a minute."""
         urls = urls or self.ordered_urls()
-        dead = state.dead_replicas()
+        dead = state.dead_replicas(urls)
         failure: tuple[BaseException, str] | None = None
         for url in urls:
             try:
@@ -136,7 +138,7 @@ class RemoteBackend(ProbeMixin):
                             served=lambda: self.served_ids(url))
         if tried > 1:
             err.args = (f"{err.message} [all {tried} servers in remote.base_urls failed]",)
-        err.args = (rerr.scrub(err.message, self._api_key),)
+        err.args = (mask_urls_in(rerr.scrub(err.message, self._api_key)),)
         return err
 
     # -- generation ----------------------------------------------------------------------
@@ -223,6 +225,9 @@ class RemoteBackend(ProbeMixin):
                     if on_token:
                         on_token(piece)
                 finish = choice.finish_reason or finish
+        except ValueError as exc:  # a `data:` line that is not JSON
+            raise BackendError(f"{url} sent a stream event that is not JSON ({exc}); is it an "
+                               "OpenAI-compatible server? Check remote.base_urls") from None
         except Exception as exc:
             if not parts and rerr.kind(exc) == "dropped":
                 self._raise_if_overflow(url, request)
@@ -254,9 +259,12 @@ class RemoteBackend(ProbeMixin):
         context = self.context_length()
         # An unverified context may be larger than the server's real one: judge by half.
         limit = context if self.context_source.startswith("server") else context // 2
-        text = (f"{url} returned an empty answer — prompt may exceed the server's context "
+        if prompt + request.max_tokens > limit:
+            return ContextOverflow(
+                f"{url} returned an empty answer — prompt may exceed the server's context "
                 f"(about {prompt} prompt tokens, context {context}); set remote.context_length "
                 "to the server's real context or shorten the changes")
-        if prompt + request.max_tokens > limit:
-            return ContextOverflow(text)
-        return BackendError(text)
+        return BackendError(f"{url} returned an empty answer, though the prompt fits its "
+                            f"context (about {prompt} prompt tokens, context {context}); is it an "
+                            "OpenAI-compatible server that streams? Check remote.base_urls and "
+                            "the server's log")

@@ -1,6 +1,7 @@
 """What the remote backend remembers between runs: the structured-output mode each server
 accepts (cache) and which replicas were down a moment ago (state). Both are small JSON
-files; losing them only costs a probe, so every error here is swallowed."""
+files; losing them only costs a probe, so every error here is swallowed. URLs are kept with
+their passwords masked."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from tilgen import paths
 from tilgen.atomic import write_atomic
+from tilgen.secrets.mask import mask_url
 
 MODE_TTL = 7 * 24 * 3600.0  # re-probe weekly: servers get upgraded
 DEAD_SECONDS = 60.0
@@ -39,8 +41,13 @@ def _write(path: Path, data: dict[str, Any]) -> None:
         pass
 
 
+def key(url: str) -> str:
+    """How a URL is stored: its password masked, so no state file keeps a credential."""
+    return mask_url(url)
+
+
 def load_mode(base_url: str, model: str) -> str | None:
-    entry = _read(modes_file()).get(f"{base_url} {model}")
+    entry = _read(modes_file()).get(f"{key(base_url)} {model}")
     if not isinstance(entry, dict) or time.time() - float(entry.get("saved", 0)) > MODE_TTL:
         return None
     mode = entry.get("mode")
@@ -49,24 +56,32 @@ def load_mode(base_url: str, model: str) -> str | None:
 
 def save_mode(base_url: str, model: str, mode: str) -> None:
     data = _read(modes_file())
-    data[f"{base_url} {model}"] = {"mode": mode, "saved": time.time()}
+    data[f"{key(base_url)} {model}"] = {"mode": mode, "saved": time.time()}
     _write(modes_file(), data)
 
 
-def dead_replicas() -> dict[str, float]:
-    """Replicas recently found down, with the time until which they are skipped."""
+def _dead() -> dict[str, float]:
     now = time.time()
-    return {url: float(until) for url, until in _read(replicas_file()).items()
+    return {stored: float(until) for stored, until in _read(replicas_file()).items()
             if isinstance(until, (int, float)) and until > now}
 
 
+def dead_replicas(urls: list[str] | None = None) -> dict[str, float]:
+    """Those of ``urls`` (default: every one stored, as stored) recently found down, with the
+    time until which they are skipped."""
+    dead = _dead()
+    if urls is None:
+        return dead
+    return {url: dead[key(url)] for url in urls if key(url) in dead}
+
+
 def mark_dead(url: str, *, seconds: float = DEAD_SECONDS) -> None:
-    data = dead_replicas()
-    data[url] = time.time() + seconds
+    data = _dead()
+    data[key(url)] = time.time() + seconds
     _write(replicas_file(), data)
 
 
 def mark_alive(url: str) -> None:
-    data = dead_replicas()
-    if data.pop(url, None) is not None:
+    data = _dead()
+    if data.pop(key(url), None) is not None:
         _write(replicas_file(), data)

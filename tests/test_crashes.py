@@ -285,7 +285,7 @@ def test_conflict_markers_in_working_changes_warn(repo: Path) -> None:
     (repo / "a.py").write_text("<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> other\n")
     proc = tilgen("working", "-b", "fake", "--no-save", cwd=repo)
     assert proc.returncode == 0, proc.stderr
-    assert "a.py still hold merge conflict markers" in proc.stderr
+    assert "a.py still holds merge conflict markers" in proc.stderr
 
 
 def test_messages_name_commands_that_exist(repo: Path) -> None:

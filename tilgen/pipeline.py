@@ -168,7 +168,8 @@ def _check_writable(cs: ChangeSet, status: StatusCallback) -> None:
         raise NoChangesError(f"nothing to write about in {cs.source}: {empty}; no model was called")
     conflicted = conflict_files(cs)
     if conflicted:
-        status(f"warning: {', '.join(conflicted[:5])} still hold merge conflict markers "
+        holds = "holds" if len(conflicted) == 1 else "hold"
+        status(f"warning: {', '.join(conflicted[:5])} still {holds} merge conflict markers "
                "(<<<<<<< ======= >>>>>>>); resolve them first, or the note describes them")
 
 

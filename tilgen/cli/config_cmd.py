@@ -254,7 +254,7 @@ def _warn_if_overridden(key: str, target: Path) -> None:
     from tilgen.config.layers import describe_file, load_settings
 
     try:
-        source = load_settings(repo_root=_repo_root()).sources[key]
+        source = load_settings(repo_root=_repo_root(), warn=False).sources[key]
     except TilgenError as exc:
         typer.echo(f"note: the configuration has another problem: {exc.message}", err=True)
         return

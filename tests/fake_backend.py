@@ -75,6 +75,13 @@ class FakeBackend:
         m = re.search(r"Date: (\d{4}-\d{2}-\d{2})", joined)
         date = m.group(1) if m else "2000-01-01"
         props = (request.json_schema or {}).get("properties", {})
+        if "lessons" in props:  # a digest: one lesson per day, then one joining all of them
+            days = props["lessons"]["items"]["properties"]["days"]["items"]["enum"]
+            lessons = [{"text": f"노트 {d}의 변경은 함수의 동작을 정리합니다.", "days": [d]}
+                       for d in days]
+            lessons.append({"text": "여러 날의 변경은 같은 구조를 따릅니다.", "days": days})
+            return json.dumps({"topic": "한 주의 변경 정리", "keywords": ["주간 정리"],
+                               "lessons": lessons[:7]}, ensure_ascii=False)
         if "points" in props or "points" in user:
             return json.dumps({
                 "topic": "변경 사항 정리",

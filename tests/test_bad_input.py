@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from tilgen.errors import ExitCode
 def ok_note(proc, home: Path) -> str:
     assert proc.returncode == 0, proc.stderr
     assert_clean(proc)
-    [path] = list((home / "data" / "notes").rglob("*.md"))
+    [path] = list((home / "data" / "notes").rglob("*/*.md"))
     return path.read_text(encoding="utf-8")
 
 
@@ -159,9 +160,9 @@ def test_full_disk_leaves_the_previous_note_intact(repo, tmp_path):
     try:
         commit_files(repo, {"a.py": "x = 1\n"}, "first")
         assert tilgen("today", "-b", FAKE, "--notes-dir", str(mnt), cwd=repo).returncode == 0
-        [note] = list(mnt.rglob("*.md"))
+        [note] = list(mnt.rglob("*/*.md"))
         before = note.read_bytes()
-        (mnt / "filler").write_bytes(b"\0" * (64 * 1024 - len(before) - 4096))
+        (mnt / "filler").write_bytes(b"\0" * (shutil.disk_usage(mnt).free - 4096))
         commit_files(repo, {"a.py": "x = 1\n" + "# pad\n" * 2000}, "second")
         proc = tilgen("today", "-b", FAKE, "--notes-dir", str(mnt), cwd=repo)
         if proc.returncode == 0:  # the note happened to fit: still intact and valid
@@ -177,7 +178,7 @@ def test_full_disk_leaves_the_previous_note_intact(repo, tmp_path):
 def test_ctrl_c_mid_generation_saves_nothing_and_keeps_the_old_note(repo, isolated_home, tmp_path):
     commit_files(repo, {"a.py": "x = 1\n"}, "first")
     assert tilgen("today", "-b", FAKE, cwd=repo).returncode == 0
-    [note] = list((isolated_home / "data" / "notes").rglob("*.md"))
+    [note] = list((isolated_home / "data" / "notes").rglob("*/*.md"))
     before = note.read_bytes()
     commit_files(repo, {"a.py": "x = 2\n"}, "second")
     started = tmp_path / "started"

@@ -61,7 +61,9 @@ def model_calls(tmp_path: Path) -> int:
 
 
 def notes(home: Path) -> list[Path]:
-    return sorted((home / "data" / "notes").rglob("*.md"))
+    """The daily notes (not the README.md index beside them)."""
+    root = home / "data" / "notes"
+    return sorted(p for p in root.rglob("*.md") if p != root / "README.md")
 
 
 # -- the crash list ---------------------------------------------------------------------------

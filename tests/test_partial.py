@@ -36,9 +36,10 @@ def test_points_appear_as_they_are_written_and_only_grow():
     seen = [draft(state).points for state in feed_all(ANSWER, 1)]
     first = next(i for i, p in enumerate(seen) if p)
     assert seen[first] == ["`"]  # the first character of the first point, before it ends
-    for before, after in zip(seen, seen[1:]):  # a point only grows; the list never shrinks
+    # a point only grows; the list never shrinks
+    for before, after in zip(seen, seen[1:], strict=False):
         assert len(after) >= len(before)
-        assert all(a.startswith(b) for b, a in zip(before, after))
+        assert all(a.startswith(b) for b, a in zip(before, after, strict=False))
     assert seen[-1] == ["`retry()`는 실패한 요청을 다시 보낸다.", "대기 시간은 두 배씩 늘어난다."]
     assert draft(feed_all(ANSWER, 5)[-1]).title == '재시도 "백오프"'
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import subprocess
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import commit_files, git
-from tilgen.git.patch import parse_patch, unquote_path
+from tilgen.git.diffnames import unquote_path
+from tilgen.git.patch import parse_patch
 
 SHOW = """\
 commit 0dc3332a7d7474d3d3c3acb28bb52884239224f9
@@ -227,9 +229,18 @@ _DIFFISH = st.sampled_from([
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_DIFFISH, st.text(max_size=30)), max_size=40))
 def test_any_text_parses(lines: list[str]) -> None:
-    commits, files = parse_patch("\n".join(lines))
+    text = "\n".join(lines)
+    commits, files = parse_patch(text)
     for f in files:
-        assert f.added >= 0 and f.removed >= 0 and isinstance(f.path, str)
+        assert f.status in ("added", "deleted", "modified", "renamed", "copied")
+        for h in f.hunks:
+            # Every line keeps a one-column prefix, and a hunk never takes more lines of the
+            # result than its header declares (the counts end a hunk, not the next header).
+            assert h.header in lines
+            assert all(line[:1] in (" ", "+", "-", "\\") for line in h.lines), h.lines
+            declared = re.findall(r"\+\d+(?:,(\d+))?", h.header)[-1]
+            result = sum(1 for line in h.lines if line[:1] in (" ", "+"))
+            assert result <= (int(declared) if declared else 1)
 
 
 @settings(max_examples=200, deadline=None)

@@ -19,7 +19,7 @@ POINTS = {"topic": "설정 파일 정리", "keywords": ["설정 관리"],
 
 
 def saved_notes(home: Path) -> list[Path]:
-    return sorted((home / "data" / "notes").rglob("*.md"))
+    return sorted((home / "data" / "notes").rglob("*/*.md"))
 
 
 @pytest.mark.server

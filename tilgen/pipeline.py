@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tilgen.note import cache
-from tilgen.backends import make_backend
-from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
-from tilgen.git.changes import ChangeSet, conflict_files, without_text
-from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError, NoChangesError
-from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
-from tilgen.note.render import render_points
 from pydantic import ValidationError
 
+from tilgen.backends import make_backend
+from tilgen.backends.base import GenerationResult, TokenCallback
+from tilgen.config.settings import Settings
+from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError, NoChangesError
+from tilgen.git.changes import ChangeSet, conflict_files, without_text
+from tilgen.git.source import ChangeSource
+from tilgen.note import cache
+from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
+from tilgen.note.render import render_points
 from tilgen.note.schema import (
     PointsAnswer,
     TilNote,
@@ -27,7 +28,7 @@ from tilgen.note.schema import (
     salvage_points,
     validate_note,
 )
-from tilgen.config.settings import Settings
+from tilgen.options import NoteOptions
 
 StatusCallback = Callable[[str], None]
 MARGIN_TOKENS = 96
@@ -196,53 +197,19 @@ def _generate_with(backend: Any, cs: ChangeSet, settings: Settings, languages: l
 
 def _attempts(backend: Any, cs: ChangeSet, prompt: Prompt, settings: Settings,
               on_token: TokenCallback | None, status: StatusCallback) -> NoteResult:
-    gen = settings.generation
-    messages = prompt.messages()
-    max_points = 5
-    problem = ""
-    for attempt in (1, 2):
-        schema = (points_schema(len(prompt.hunks), settings.language, max_points)
-                  if settings.note_format == "points" else direct_schema(cs.date, settings.language))
-        request = GenerationRequest(
-            messages=messages, json_schema=schema, max_tokens=gen.max_tokens,
-            temperature=gen.temperature if attempt == 1 else max(gen.temperature, 0.3),
-            top_p=gen.top_p, repeat_penalty=gen.repeat_penalty,
-            seed=None if gen.seed is None else gen.seed + attempt - 1,
-        )
-        result = backend.generate(request, on_token)
-        cut = result.finish_reason == "length"
-        text: str | None = result.text
-        if cut:  # a points answer still holds the points finished before the cut
-            text = salvage_points(text) if settings.note_format == "points" else None
-        try:
-            if text is None:
-                raise InvalidNoteError("no point was finished before the cut")
-            note = _to_note(text, cs, prompt, settings)
-        except InvalidNoteError as exc:
-            if cut:
-                problem = f"the answer was cut off at {gen.max_tokens} tokens"
-                max_points = 3
-                messages = prompt.messages() + [{"role": "user", "content":
-                                                 "Keep the answer short: at most 3 points."}]
-            else:
-                problem = exc.message
-                messages = prompt.messages() + [
-                    {"role": "assistant", "content": result.text},
-                    {"role": "user", "content": f"That answer was rejected: {problem}. "
-                     "Answer again with corrected JSON only."},
-                ]
-        else:
-            if cut:
-                status(f"the answer was cut off at {gen.max_tokens} tokens; kept the points "
-                       "written before the cut")
-            return NoteResult(note=note, changes=cs, prompt=prompt, backend=backend.name,
-                              model=backend.model_name, attempts=attempt, generation=result)
-        if attempt == 1:
-            status(f"retrying: {problem}")
-    raise InvalidNoteError(
-        f"the model's note was invalid twice ({problem}); nothing was saved. "
-        "Try a larger model (--model qwen2.5-coder-1.5b) or raise generation.max_tokens"
+    from tilgen.backends.attempts import ask_checked
+
+    points = settings.note_format == "points"
+    note, result, attempt = ask_checked(
+        backend, prompt.messages(),
+        schema=lambda n: (points_schema(len(prompt.hunks), settings.language, n) if points
+                          else direct_schema(cs.date, settings.language)),
+        parse=lambda text: _to_note(text, cs, prompt, settings),
+        salvage=salvage_points if points else None,  # the points finished before a cut
+        generation=settings.generation, on_token=on_token, status=status,
     )
+    return NoteResult(note=note, changes=cs, prompt=prompt, backend=backend.name,
+                      model=backend.model_name, attempts=attempt, generation=result)
 
 
 def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> TilNote:
@@ -275,26 +242,51 @@ def note_meta(result: NoteResult) -> dict[str, Any]:
 
 
 def save(result: NoteResult, settings: Settings) -> Path:
-    from tilgen.note.store import note_path, render_file, write_atomic
+    """Write the note where ``notes_layout`` puts it (with related notes, then the index)."""
+    from tilgen.log.save import save_note
 
-    path = note_path(notes_dir=settings.notes_dir, pattern=settings.note_filename,
-                     repo=result.changes.repo_name, date=result.changes.date.isoformat())
-    write_atomic(path, render_file(result.note, note_meta(result)))
-    result.path = path
-    return path
+    note = result.note
+    result.path = save_note(settings, title=note.title, keywords=note.keywords,
+                            content=note.content, meta=note_meta(result),
+                            repo=result.changes.repo_name, date=result.changes.date.isoformat())
+    return result.path
 
 
-def run_day(repo_root: Path, *, day: dt.date | None = None, cli: dict[str, Any] | None = None,
-            on_status: StatusCallback | None = None) -> NoteResult:
-    """Generate and save the day's note for a repository (used by the git hook)."""
-    from tilgen.config.layers import load_settings
-    from tilgen.git.collect import collect_day, open_repo
+def run(source: ChangeSource, options: NoteOptions | None = None, *,
+        on_token: TokenCallback | None = None, on_status: StatusCallback | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        review: Callable[[NoteResult, Settings], TilNote] | None = None) -> NoteResult:
+    """The one way to a note (CLI, git hook, Python API): read the changes ``source`` names,
+    resolve the settings, generate a validated note and, unless told not to, save it.
 
-    resolved = load_settings(repo_root=Path(repo_root), cli=cli)
-    settings = resolved.settings
-    repo = open_repo(repo_root)
-    author = settings.author
-    cs = collect_day(repo, day=day or dt.date.today(), author=author)
-    result = generate_note(cs, settings, on_status=on_status)
-    save(result, settings)
+    ``review`` gets the last look before saving (``--edit``) and returns the note to keep.
+    """
+    options = options or NoteOptions()
+    cs, settings = read(source, options)
+    result = generate_note(cs, settings, on_token=on_token, on_status=on_status,
+                           progress=progress)
+    if review is not None:
+        result.note = review(result, settings)
+    if options.save:
+        save(result, settings)
     return result
+
+
+def preview(source: ChangeSource, options: NoteOptions | None = None) -> Any:
+    """The prompt a run would send (compacted, redacted, fitted to the backend's context by
+    tilgen's estimate) and the secrets redacted, as a tilgen.fit.estimate.Preview; no model
+    is loaded, no server called."""
+    from tilgen.fit.estimate import Estimate, Preview
+
+    cs, settings = read(source, options or NoteOptions())
+    prepared, languages, redactions = prepare(cs, settings)
+    counter = Estimate(settings)
+    fitted, prompt = fit_prompt(prepared, counter, settings, languages)
+    return Preview(prompt, redactions, counter, len(fitted.omitted))
+
+
+def read(source: ChangeSource, options: NoteOptions) -> tuple[ChangeSet, Settings]:
+    """Open the repository, resolve its settings, collect the changes."""
+    repo = source.open()
+    settings = options.resolve(Path(str(repo.working_tree_dir)) if repo is not None else None)
+    return source.collect(repo, author=settings.author), settings

@@ -6,7 +6,6 @@ variable or a config file must not be able to run arbitrary code.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -72,7 +71,3 @@ def names() -> list[str]:
 
     plugins = sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)} - set(BUILTIN))
     return [*BUILTIN, *plugins]
-
-
-def default_threads() -> int:
-    return os.cpu_count() or 2

@@ -14,8 +14,6 @@ from typing import Any
 from tilgen.backends.base import GenerationRequest, GenerationResult, TokenCallback
 from tilgen.errors import ModelError
 
-# Overhead of the chat template around the system and user messages, in tokens.
-CHAT_TEMPLATE_OVERHEAD = 32
 _LOADED: dict[tuple[Any, ...], Any] = {}
 _GENERATING = threading.RLock()
 
@@ -117,9 +115,6 @@ class EmbeddedBackend:
     def count_tokens(self, text: str) -> int:
         llm = self.load()
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
-
-    def count_messages(self, messages: list[dict[str, str]]) -> int:
-        return sum(self.count_tokens(m["content"]) for m in messages) + CHAT_TEMPLATE_OVERHEAD
 
     # -- generation --------------------------------------------------------------------
     def generate(

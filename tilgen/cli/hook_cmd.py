@@ -12,7 +12,7 @@ import typer
 from tilgen.cli.errors import handle_errors
 
 if TYPE_CHECKING:
-    from tilgen.hook.install import HookStatus
+    from tilgen.hook.status import HookStatus
 
 app = typer.Typer(
     help="Write the day's note after every commit, in the background (a post-commit hook).",
@@ -97,10 +97,10 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
     """Show where the hook is, what it chains, queued work and the last run's result."""
-    from tilgen.hook import install as hooks
+    from tilgen.hook import status as hookstatus
 
     def go() -> None:
-        st = hooks.status(repo, global_=global_)
+        st = hookstatus.status(repo, global_=global_)
         data = _status_data(st)
         if as_json:
             typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -138,10 +138,11 @@ def hook_run_command(
     force: bool = FORCE_OPTION,
 ) -> None:
     """Run the job a commit starts (called by the post-commit hook)."""
+    from tilgen.git.repo import scrub_git_env
     from tilgen.hook import install as hooks
     from tilgen.hook import queue as jobqueue
 
-    hooks.scrub_git_env()  # this process is the job: read the repository afresh
+    scrub_git_env()  # this process is the job: read the repository afresh
 
     def go() -> None:
         root = hooks.toplevel(repo or Path.cwd())

@@ -2,71 +2,55 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tilgen.git.changes import ChangeSet
 from tilgen.cli import output
-from tilgen.cli.options import NoteOptions
-from tilgen.errors import TilgenError
+from tilgen.cli.options import NoteFlags
+from tilgen.git.source import ChangeSource
+
+if TYPE_CHECKING:
+    from tilgen.config.settings import Settings
+    from tilgen.note.schema import TilNote
+    from tilgen.pipeline import NoteResult
 
 
-EPOCH = dt.date(1970, 1, 1)
-
-
-def parse_day(value: str | None) -> dt.date:
-    if value in (None, "", "today"):
-        return dt.date.today()
-    if value == "yesterday":
-        return dt.date.today() - dt.timedelta(days=1)
-    try:
-        day = dt.date.fromisoformat(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise TilgenError(f"invalid --date {value!r}: use YYYY-MM-DD, 'today' or 'yesterday'",
-                          exit_code=2) from None
-    if day < EPOCH:
-        raise TilgenError(f"--date {value} is before 1970-01-01, the first day a git commit "
-                          "can carry; use a later date", exit_code=2)
-    if day > dt.date.today() + dt.timedelta(days=1):
-        raise TilgenError(f"--date {value} is in the future, so no commit was made that day; "
-                          "use today or an earlier date", exit_code=2)
-    return day
-
-
-def _settings(opts: NoteOptions, repo_root: Path | None) -> Any:
-    from tilgen.config.layers import load_settings
-
-    first = load_settings(repo_root=repo_root, cli=NoteOptions(repo=opts.repo, backend=opts.backend)
-                          .cli_overrides("embedded")).settings
-    return load_settings(repo_root=repo_root, cli=opts.cli_overrides(first.backend)).settings
-
-
-def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
-             repo_root: Path | None) -> None:
-    """Collect changes, generate, print and save the note."""
+def run_note(source: ChangeSource, flags: NoteFlags) -> None:
+    """Write, print and (unless told not to) save the note for ``source``."""
     from tilgen import pipeline
-
-    settings = _settings(opts, repo_root)
-    with output.spinner("reading changes"):
-        cs = collect()
-    if opts.show_prompt:
-        _show_prompt(cs, settings)
-        return
     from tilgen.cli.live import NoteStream
 
-    stream = NoteStream(enabled=not opts.json_out and not output.quiet())
-    try:
-        result = pipeline.generate_note(
-            cs, settings, on_token=stream.feed, on_status=stream.status, progress=stream.progress
-        )
-    finally:
-        stream.close()
-    if not opts.no_save:
-        pipeline.save(result, settings)
-    if opts.json_out:
+    if flags.show_prompt:  # what would be sent (compacted, redacted, fitted), no model
+        with output.spinner("reading changes"):
+            shown = pipeline.preview(source, flags.options)
+        output.write_out(shown.prompt.text() + "\n")
+        if shown.redactions:
+            output.status(f"{shown.redactions} secret(s) redacted")
+        output.status(shown.describe())
+        return
+    stream = NoteStream(enabled=not flags.json_out and not output.quiet())
+    with ExitStack() as waiting:
+        # A spinner until the pipeline's first word (a cache hit may bring none at all).
+        waiting.enter_context(output.spinner("reading changes"))
+
+        def first(callback: Callable[..., None]) -> Callable[..., None]:
+            def call(*args: Any) -> None:
+                waiting.close()
+                callback(*args)
+            return call
+
+        try:
+            result = pipeline.run(source, flags.options, on_token=first(stream.feed),
+                                  on_status=first(stream.status),
+                                  progress=first(stream.progress),
+                                  review=_edit if flags.edit else None)
+        finally:
+            waiting.close()
+            stream.close()
+    if flags.json_out:
         output.write_out(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     if not output.quiet():
@@ -80,37 +64,37 @@ def run_note(opts: NoteOptions, collect: Callable[[], ChangeSet], *,
         output.status(f"saved {result.path}")
 
 
-def _show_prompt(cs: ChangeSet, settings: Any) -> None:
-    """Print what would be sent (compacted, redacted, fitted to the context), without a model."""
-    from tilgen.pipeline import fit_prompt, prepare
+def run_all(flags: NoteFlags, *, day: str | None, author: str | None, under: Path | None) -> None:
+    """``today --all``: one line per repository; exit 1 when any of them failed."""
+    from tilgen.batch import find_repos, today_all
+    from tilgen.config.layers import load_settings
+    from tilgen.errors import ExitCode, TilgenError
+    from tilgen.git.source import parse_day
 
-    prepared, languages, redactions = prepare(cs, settings)
-    counter = _Estimate(settings)
-    fitted, prompt = fit_prompt(prepared, counter, settings, languages)
-    output.write_out(prompt.text() + "\n")
-    if redactions:
-        output.status(f"{redactions} secret(s) redacted")
-    left = f"; {len(fitted.omitted)} part(s) left out to fit" if fitted.omitted else ""
-    output.status(f"fitted to the {counter.name} backend's {counter.context_length()}-token "
-                  f"context ({counter.source}), counted with tilgen's token estimate, not the "
-                  f"model's tokenizer (no model is loaded){left}")
+    if flags.edit or flags.show_prompt or flags.json_out or not flags.options.save:
+        raise TilgenError("--all writes every note as it is: without --edit, --show-prompt, "
+                          "--json or --no-save", exit_code=ExitCode.USAGE)
+    user = load_settings(repo_root=None).settings  # `repos` is read from the user config only
+    failed = 0
+    for outcome in today_all(find_repos(user.repos, under), day=parse_day(day), author=author,
+                             options=flags.options,
+                             on_status=output.status if output.verbose() else None):
+        failed += not outcome.ok
+        output.console().print(outcome.line(), markup=False, highlight=False, soft_wrap=True)
+    if failed:
+        raise SystemExit(int(ExitCode.ERROR))
 
 
-class _Estimate:
-    """The context a backend would have and an estimated token count, known from settings
-    alone: --show-prompt never loads a model or calls a server."""
+def _edit(result: NoteResult, settings: Settings) -> TilNote:
+    """The note after the user's edit, validated like the model's (a second chance given)."""
+    from tilgen.log.edit import edit_until_valid, note_checker
+    from tilgen.note.schema import validate_note
+    from tilgen.note.store import render_file
+    from tilgen.pipeline import note_meta
 
-    def __init__(self, settings: Any) -> None:
-        self.name = settings.backend
-        remote = settings.remote.context_length if settings.backend == "remote" else None
-        self._context = remote or settings.embedded.n_ctx
-        self.source = ("remote.context_length" if remote else "embedded.n_ctx"
-                       if settings.backend == "embedded" else "assumed: embedded.n_ctx")
-
-    def context_length(self) -> int:
-        return int(self._context)
-
-    def count_tokens(self, text: str) -> int:
-        from tilgen.backends.base import estimate_tokens
-
-        return estimate_tokens(text)
+    note, day = result.note, result.changes.date
+    edited: TilNote = edit_until_valid(render_file(note, note_meta(result)), note_checker(
+        note.title, note.keywords, lambda data: validate_note(data, date=day,
+                                                             language=settings.language)),
+        name=day.isoformat(), status=output.status)
+    return edited

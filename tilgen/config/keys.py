@@ -96,10 +96,6 @@ def _unwrap_optional(ann: Any) -> tuple[Any, bool]:
     return ann, False
 
 
-def is_optional(key: str) -> bool:
-    return _unwrap_optional(FIELDS[key].annotation)[1]
-
-
 def describe(key: str) -> str:
     """What ``key`` accepts, e.g. ``an integer ≥ 512 and ≤ 131072``."""
     info = FIELDS[key]

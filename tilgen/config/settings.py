@@ -59,6 +59,13 @@ class Settings(_Section):
     redact: bool = Field(True, description="Redact secrets before building the prompt.")
     ignore: list[str] = Field(default_factory=list, description="Extra gitignore-style patterns.")
     cache: bool = Field(True, description="Reuse a note when nothing changed.")
+    notes_layout: Literal["plain", "obsidian", "jekyll", "hugo"] = Field(
+        "plain", description="File names and front matter: plain | obsidian | jekyll | hugo."
+    )
+    index: bool = Field(True, description="Rewrite README.md in notes_dir after every save.")
+    related: bool = Field(True, description="List a new note's 3 most related past notes.")
+    repos: list[str] = Field(default_factory=list,
+                             description="Repositories for `tilgen today --all` (user config only).")
     embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tilgen.fit import filters
-from tilgen.git.changes import ChangeSet, FileChange
 from tilgen.errors import ConfigError
+from tilgen.fit import filters
 from tilgen.fit.budget import fit
+from tilgen.git.changes import ChangeSet, FileChange
+from tilgen.git.languages import is_lockfile
 
 __all__ = ["compact", "fit", "load_ignore_spec"]
 
@@ -96,7 +97,7 @@ def _reason(f: FileChange, repo_root: Path | None) -> str | None:
     n = f.changed_lines
     if f.binary:
         return "binary"
-    if filters.is_lockfile(f.path):
+    if is_lockfile(f.path):
         return f"lockfile ({_lines(n)})" if n else "lockfile"
     if filters.is_minified(f):
         return "minified"

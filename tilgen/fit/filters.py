@@ -11,14 +11,8 @@ import re
 from pathlib import PurePosixPath
 
 from tilgen.git.changes import FileChange
+from tilgen.git.languages import is_lockfile
 
-LOCKFILES = frozenset({
-    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock",
-    "bun.lockb", "Cargo.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "uv.lock",
-    "go.sum", "go.work.sum", "composer.lock", "Gemfile.lock", "Podfile.lock", "mix.lock",
-    "flake.lock", "packages.lock.json", "pubspec.lock", "gradle.lockfile", "deno.lock",
-    "conda-lock.yml", "Package.resolved",
-})
 VENDOR_DIRS = frozenset({
     "vendor", "third_party", "third-party", "thirdparty", "node_modules", "bower_components",
 })
@@ -71,11 +65,6 @@ def vendored_root(path: str) -> str | None:
         if part in VENDOR_DIRS:
             return "/".join(parts[: i + 1])
     return None
-
-
-def is_lockfile(path: str) -> bool:
-    name = PurePosixPath(path).name
-    return name in LOCKFILES or name.endswith(".lock") or name.endswith(".lockb")
 
 
 def _file_head(f: FileChange, count: int = 5) -> list[str]:

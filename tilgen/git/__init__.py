@@ -1,1 +1,2 @@
-"""Collecting changes from git: the repository, a day's commits, patches, untracked files, languages."""
+"""Collecting changes from git: the repository, a day's commits, patches, untracked files,
+languages."""

@@ -37,10 +37,6 @@ class Hunk:
             self.__dict__["_counted"] = cached
         return cached
 
-    @property
-    def is_new_file_hunk(self) -> bool:
-        return self.header.startswith("@@ -0,0 ")
-
     def text(self) -> str:
         return "\n".join([self.header, *self.lines])
 
@@ -126,10 +122,6 @@ class ChangeSet:
     @property
     def removed(self) -> int:
         return sum(f.removed for f in self.files)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.files and not self.commits
 
 
 _CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")

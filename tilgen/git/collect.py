@@ -12,9 +12,11 @@ import datetime as dt
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from tilgen.errors import ConfigError, ExitCode, NoChangesError, TilgenError
 from tilgen.git import languages
 from tilgen.git.changes import ChangeSet, CommitInfo, FileChange
-from tilgen.errors import ConfigError, ExitCode, NoChangesError, TilgenError
+from tilgen.git.diffnames import decode
+from tilgen.git.patch import parse_patch
 from tilgen.git.repo import (
     EMPTY_TREE,
     blob_first_lines,
@@ -30,7 +32,6 @@ from tilgen.git.repo import (
     shallow_commits,
     user_email,
 )
-from tilgen.git.patch import decode, parse_patch
 from tilgen.git.untracked import untracked_changes
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def _log(repo: git.Repo, *args: str) -> list[tuple[CommitInfo, list[str]]]:
     proc = run_git(repo, *cmd, check=False)
     if proc.returncode != 0:
         first_commit_check(repo, proc)
-        fail(repo, cmd, proc)
+        fail(repo_root(repo), cmd, proc)
     fields = decode(proc.stdout).split("\0")
     result = []
     for i in range(0, len(fields) - 4, 5):

@@ -14,7 +14,20 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from tilgen.git.changes import FileChange
-from tilgen.fit.filters import is_lockfile
+
+LOCKFILES = frozenset({
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock",
+    "bun.lockb", "Cargo.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "uv.lock",
+    "go.sum", "go.work.sum", "composer.lock", "Gemfile.lock", "Podfile.lock", "mix.lock",
+    "flake.lock", "packages.lock.json", "pubspec.lock", "gradle.lockfile", "deno.lock",
+    "conda-lock.yml", "Package.resolved",
+})
+
+
+def is_lockfile(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return name in LOCKFILES or name.endswith(".lock") or name.endswith(".lockb")
+
 
 # pygments picks a surprising lexer for these, or has none.
 _BY_SUFFIX = {
@@ -109,7 +122,8 @@ def _lexer_language(key: str) -> str | None:
         return None
     if cls is None:
         return None
-    return _FRIENDLY.get(cls.name, cls.name)
+    name = str(cls.name)
+    return _FRIENDLY.get(name, name)
 
 
 @functools.lru_cache(maxsize=256)

@@ -6,93 +6,15 @@ text yields a (possibly empty) list of files.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from tilgen.git.changes import CommitInfo, FileChange, Hunk
+from tilgen.git.diffnames import decode, file_path, split_diff_git, unquote_path
+from tilgen.git.patchheaders import parse_commit_header, parse_mail_header
 
 # "@@ -1,2 +1,3 @@", and "@@@ -1,2 -1,2 +1,3 @@@" for a merge (one range per parent).
 _HUNK_RE = re.compile(r"^(@@+)(?: -\d+(?:,\d+)?)+ \+\d+(?:,\d+)? \1(?= |$)")
 _MBOX_RE = re.compile(r"^From [0-9a-f]{40,64} Mon Sep 17 00:00:00 2001$")
-_C_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f",
-              "r": "\r", "v": "\v"}
-
-
-def decode(data: bytes | str) -> str:
-    """Bytes to text, never failing: invalid UTF-8 becomes U+FFFD."""
-    if isinstance(data, str):
-        return data
-    return data.decode("utf-8", errors="replace")
-
-
-def unquote_path(raw: str) -> str:
-    """Undo git's C-style quoting of a path (``"a\\nb"``, octal UTF-8 bytes)."""
-    raw = raw.strip()
-    if not (len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"'):
-        return raw
-    body, out, i = raw[1:-1], bytearray(), 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if re.match(r"[0-3][0-7]{2}", body[i + 1 : i + 4]):
-                out.append(int(body[i + 1:i + 4], 8))
-                i += 4
-                continue
-            out.extend(_C_ESCAPES.get(nxt, nxt).encode("utf-8", "surrogatepass"))
-            i += 2
-            continue
-        out.extend(ch.encode("utf-8", "surrogatepass"))
-        i += 1
-    return out.decode("utf-8", errors="replace")
-
-
-def _strip_prefix(path: str) -> str:
-    path = unquote_path(path)
-    if path.startswith(("a/", "b/", "i/", "w/", "c/", "o/")):
-        return path[2:]
-    return path
-
-
-def _split_diff_git(rest: str) -> tuple[str, str]:
-    """Split the two paths of a ``diff --git`` line, quoted or not."""
-    rest = rest.strip()
-    if rest.startswith('"'):
-        end = _closing_quote(rest)
-        first, second = rest[: end + 1], rest[end + 1 :].strip()
-        return _strip_prefix(first), _strip_prefix(second)
-    if rest.endswith('"'):
-        start = rest.rfind(' "')
-        return _strip_prefix(rest[:start]), _strip_prefix(rest[start + 1 :])
-    # Unquoted: "a/x b/x". With spaces in names, split where both halves match.
-    half = len(rest) // 2
-    if rest[:half] == rest[half + 1 :].replace("b/", "a/", 1) or " b/" not in rest:
-        return _strip_prefix(rest[:half]), _strip_prefix(rest[half + 1 :])
-    idx = rest.find(" b/")
-    return _strip_prefix(rest[:idx]), _strip_prefix(rest[idx + 1 :])
-
-
-def _closing_quote(text: str) -> int:
-    i = 1
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == '"':
-            return i
-        i += 1
-    return len(text) - 1
-
-
-def _file_path(line: str) -> str | None:
-    """Path from a ``---``/``+++`` line, or None for /dev/null."""
-    value = line[4:]
-    if "\t" in value and not value.startswith('"'):
-        value = value.split("\t", 1)[0]
-    value = value.rstrip("\n")
-    if value.strip() == "/dev/null":
-        return None
-    return _strip_prefix(value)
 
 
 def parse_patch(data: bytes | str) -> tuple[list[CommitInfo], list[FileChange]]:
@@ -113,16 +35,16 @@ def parse_patch(data: bytes | str) -> tuple[list[CommitInfo], list[FileChange]]:
             i += 1
             continue
         if line.startswith("commit ") and re.match(r"^commit [0-9a-f]{7,64}\b", line):
-            i = _parse_commit_header(lines, i, commits)
+            i = parse_commit_header(lines, i, commits)
             current = None
             continue
         if _MBOX_RE.match(line):
-            i = _parse_mail_header(lines, i, commits)
+            i = parse_mail_header(lines, i, commits)
             current = None
             continue
         if line.startswith(("diff --git ", "diff --cc ", "diff --combined ")):
             if line.startswith("diff --git "):
-                old, new = _split_diff_git(line[len("diff --git ") :])
+                old, new = split_diff_git(line[len("diff --git ") :])
             else:
                 old = new = unquote_path(line.split(" ", 2)[-1])
             current = FileChange(path=new, old_path=old if old != new else None)
@@ -135,7 +57,7 @@ def parse_patch(data: bytes | str) -> tuple[list[CommitInfo], list[FileChange]]:
                 current = FileChange(path="unknown")
                 files.append(current)
                 from_git = False
-            _set_paths(current, _file_path(line), _file_path(lines[i + 1]), exact=from_git)
+            _set_paths(current, file_path(line), file_path(lines[i + 1]), exact=from_git)
             i += 2
             continue
         if current is not None:
@@ -288,69 +210,3 @@ def _finish(f: FileChange) -> None:
         f.hunks = []
     if f.old_path == f.path:
         f.old_path = None
-
-
-def _email(value: str) -> str:
-    """``Name <a@b.c>`` -> ``a@b.c``; a bare name stays as it is."""
-    m = re.search(r"<([^<>]*)>\s*$", value)
-    return m.group(1).strip() if m else value.strip()
-
-
-def _parse_commit_header(lines: list[str], i: int, commits: list[CommitInfo]) -> int:
-    """A ``git log``/``git show`` header and message; returns the index after them."""
-    info = CommitInfo(sha=lines[i].split()[1], subject="")
-    i += 1
-    while i < len(lines) and lines[i] and not lines[i].startswith("    "):
-        key, _, value = lines[i].partition(":")
-        if key == "Author":
-            info.author = _email(value)
-        elif key == "Merge":
-            info.is_merge = True
-        elif key in ("Date", "AuthorDate"):
-            info.date = _parse_git_date(value.strip())
-        i += 1
-    message: list[str] = []
-    while i < len(lines) and (lines[i].startswith("    ") or lines[i] == ""):
-        if lines[i].startswith("    "):
-            message.append(lines[i][4:])
-        elif message and i + 1 < len(lines) and not lines[i + 1].startswith("    "):
-            i += 1
-            break
-        i += 1
-    info.subject = next((m.strip() for m in message if m.strip()), "")
-    commits.append(info)
-    return i
-
-
-def _parse_mail_header(lines: list[str], i: int, commits: list[CommitInfo]) -> int:
-    """A ``git format-patch`` mail header; the message and diffstat after it are skipped
-    by the main loop, as they hold no diff lines."""
-    info = CommitInfo(sha=lines[i].split()[1], subject="")
-    i += 1
-    key = ""
-    while i < len(lines) and lines[i]:
-        line = lines[i]
-        if line[0] in " \t" and key == "Subject":
-            info.subject += " " + line.strip()
-        else:
-            key, _, value = line.partition(":")
-            if key == "From":
-                info.author = _email(value)
-            elif key == "Date":
-                info.date = _parse_git_date(value.strip())
-            elif key == "Subject":
-                info.subject = value.strip()
-        i += 1
-    info.subject = re.sub(r"^\[PATCH[^\]]*\]\s*", "", info.subject)
-    commits.append(info)
-    return i
-
-
-def _parse_git_date(value: str) -> dt.datetime | None:
-    for fmt in ("%a %b %d %H:%M:%S %Y %z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z",
-                "%a, %d %b %Y %H:%M:%S %z"):
-        try:
-            return dt.datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from tilgen.errors import NotARepoError, TilgenError
-from tilgen.git.patch import decode
+from tilgen.git.diffnames import decode
 
 if TYPE_CHECKING:
     import git
@@ -26,19 +26,50 @@ LOCAL_ENV = (
     "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
     "GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR", "GIT_QUARANTINE_PATH",
 )
+# The one environment policy for a git that must look afresh (the hook's job, its installer):
+# the above, and what git exports for one hook run that would make another git behave as
+# inside this commit (editor, dates, pathspec modes). The post-commit script unsets the same.
+HOOK_ENV = (
+    *LOCAL_ENV, "GIT_NAMESPACE", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_REFLOG_ACTION",
+    "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_LITERAL_PATHSPECS",
+    "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_DATE",
+)
 _ENV_ATTR = "tilgen_git_env"
 
 
 def no_git_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """A copy of ``base`` (default: this process's environment) without the variables that
-    tie git to one repository, so a hook's git can look at another."""
+    tie git to one repository or one hook run (:data:`HOOK_ENV`), so git can look afresh."""
     env = dict(os.environ if base is None else base)
     for name in list(env):
-        if name in LOCAL_ENV or name.startswith("GIT_CONFIG_KEY_") or name.startswith(
-            "GIT_CONFIG_VALUE_"
-        ):
+        if name in HOOK_ENV or name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
             del env[name]
     return env
+
+
+def scrub_git_env() -> None:
+    """Apply :func:`no_git_env` to this process (the hook's job reads the repository afresh)."""
+    for name in set(os.environ) - set(no_git_env()):
+        del os.environ[name]
+
+
+def run(args: tuple[str, ...] | list[str], *, cwd: Path | None, env: dict[str, str] | None,
+        stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Every git process tilgen starts: ``git -c core.quotepath=off ARGS``, bytes out."""
+    try:
+        return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=cwd, input=stdin,
+                              capture_output=True, env=env)
+    except FileNotFoundError as exc:
+        raise TilgenError("git is not installed or not on PATH: install git") from exc
+
+
+def git_command(*args: str, cwd: Path | None = None, check: bool = True) -> str:
+    """Run git afresh (:func:`no_git_env`) where no repository is open yet; stripped text out."""
+    proc = run(args, cwd=cwd, env=no_git_env())
+    if check and proc.returncode != 0:
+        fail(cwd, args, proc)
+    return decode(proc.stdout).strip()
 
 
 def open_repo(path: str | Path, *, clean_env: bool = False) -> git.Repo:
@@ -75,28 +106,24 @@ def repo_root(repo: git.Repo) -> Path:
 def run_git(repo: git.Repo, *args: str, stdin: bytes | None = None, check: bool = True,
             ) -> subprocess.CompletedProcess[bytes]:
     """Run git in the work tree root; output stays bytes (file contents need not be UTF-8)."""
-    cmd = ["git", "-c", "core.quotepath=off", *args]
-    try:
-        proc = subprocess.run(cmd, cwd=repo_root(repo), input=stdin, capture_output=True,
-                              env=getattr(repo, _ENV_ATTR, None))
-    except FileNotFoundError as exc:
-        raise TilgenError("git is not installed or not on PATH: install git") from exc
+    proc = run(args, cwd=repo_root(repo), env=getattr(repo, _ENV_ATTR, None), stdin=stdin)
     if check and proc.returncode != 0:
-        fail(repo, args, proc)
+        fail(repo_root(repo), args, proc)
     return proc
 
 
-def fail(repo: git.Repo, args: tuple[str, ...], proc: subprocess.CompletedProcess[bytes],
+def fail(where: Path | None, args: tuple[str, ...], proc: subprocess.CompletedProcess[bytes],
          ) -> NoReturn:
     """Raise the error for a failed git command, with git's own first line of complaint."""
     message = decode(proc.stderr).strip().splitlines() or [f"exit status {proc.returncode}"]
+    place = where or Path.cwd()
     if "dubious ownership" in message[0]:
         raise NotARepoError(
-            f"git refuses {repo_root(repo)} (owned by another user): "
-            f"run git config --global --add safe.directory {repo_root(repo)}"
+            f"git refuses {place} (owned by another user): "
+            f"run git config --global --add safe.directory {place}"
         )
     verb = next((a for a in args if not a.startswith("-")), "")
-    raise TilgenError(f"git {verb} failed in {repo_root(repo)}: {message[0]}")
+    raise TilgenError(f"git {verb} failed in {place}: {message[0]}")
 
 
 def has_commits(repo: git.Repo) -> bool:

@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.git.patch import decode
+from tilgen.git.diffnames import decode
 
 MAX_FILES = 500  # untracked files read; the rest are only counted
 MAX_BYTES = 1_000_000  # a bigger untracked file is listed without its content

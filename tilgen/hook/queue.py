@@ -15,6 +15,7 @@ import time
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -22,6 +23,7 @@ from tilgen import paths
 from tilgen.atomic import read_json as _read_json
 from tilgen.atomic import write_json as _write_json
 from tilgen.errors import NoChangesError, TilgenError
+from tilgen.git.repo import git_command
 from tilgen.hook.entry import QueueEntry, parse_entry
 from tilgen.secrets.mask import mask_urls_in
 
@@ -72,7 +74,7 @@ def load_entry(repo_root: Path) -> QueueEntry | None:
     return parse_entry(_read_json(_entry_file(repo_root)))
 
 
-def last_run(repo_root: Path) -> dict | None:
+def last_run(repo_root: Path) -> dict[str, Any] | None:
     return _read_json(_status_file(repo_root))
 
 
@@ -140,10 +142,8 @@ def hook_delay() -> float:
 
 def operation_in_progress(repo_root: Path) -> str | None:
     """A rebase, merge, cherry-pick, revert or bisect under way, if any."""
-    from tilgen.hook.install import git
-
     names = [name for name, _ in IN_PROGRESS]
-    out = git("rev-parse", *[arg for n in names for arg in ("--git-path", n)],
+    out = git_command("rev-parse", *[arg for n in names for arg in ("--git-path", n)],
               cwd=Path(repo_root), check=False)
     for (_, what), rel in zip(IN_PROGRESS, out.splitlines(), strict=False):
         if (Path(repo_root) / rel).exists():
@@ -219,14 +219,15 @@ def _wait_quiet(repo_root: Path, delay: float) -> None:
 
 
 def _generate(repo_root: Path, entry: QueueEntry) -> RunResult:
-    from tilgen.pipeline import run_day
+    from tilgen import pipeline
+    from tilgen.git.source import ChangeSource
 
     repo = str(repo_root)
     outcome: dict[str, RunResult] = {}
     for day in sorted(entry.days):
         log(repo, f"generating the note for {day}")
         try:
-            note = run_day(Path(repo_root), day=dt.date.fromisoformat(day))
+            note = pipeline.run(ChangeSource.for_day(repo_root, dt.date.fromisoformat(day)))
         except NoChangesError as exc:
             outcome[day] = RunResult(repo, "nothing", exc.message)
         except TilgenError as exc:
@@ -236,7 +237,7 @@ def _generate(repo_root: Path, entry: QueueEntry) -> RunResult:
             outcome[day] = RunResult(repo, "failed", f"unexpected error: {type(exc).__name__}: "
                                      f"{exc}", exit_code=3)
         else:
-            path = getattr(note, "path", None)
+            path = note.path
             outcome[day] = RunResult(repo, "ok", f"note saved: {path}",
                                      note_path=str(path) if path else None)
         log(repo, f"{day}: {outcome[day].status}: {outcome[day].message}")

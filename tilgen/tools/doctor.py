@@ -198,7 +198,7 @@ def _check_llama_cpp() -> Check:
 def check_hooks(repo_root: Path) -> list[Check]:
     """The git hook of ``repo_root``, when the hooks module is installed."""
     try:
-        from tilgen.hook.install import status
+        from tilgen.hook.status import status
     except ImportError:
         return []
     try:

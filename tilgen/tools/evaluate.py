@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,9 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from tilgen import paths
+from tilgen.atomic import write_atomic
 from tilgen.errors import TilgenError
 from tilgen.note.prompt import PROMPT_VERSION
 from tilgen.config.settings import Settings
+from tilgen.tools.eval_scores import case_table, markdown_table, score_note, summarize
+from tilgen.tools.facts import load_facts
+
+__all__ = ["case_table", "markdown_table", "rescore", "run_eval", "summarize"]
 
 
 def builtin_corpus() -> Path:
@@ -39,6 +44,7 @@ class CaseResult:
     gen_tps: float | None = None
     scores: dict[str, Any] = field(default_factory=dict)
     note: dict[str, Any] | None = None
+    facts: int = 0  # facts the corpus lists for the case (fact recall counts invalid notes too)
 
 
 def load_cases(corpus: Path) -> list[dict[str, Any]]:
@@ -53,19 +59,28 @@ def load_cases(corpus: Path) -> list[dict[str, Any]]:
     return cases
 
 
-def run_case(case: dict[str, Any], corpus: Path, settings: Settings, backend: Any,
-             day: dt.date) -> CaseResult:
-    from tilgen.errors import InvalidNoteError
+def read_case(case: dict[str, Any], corpus: Path, settings: Settings) -> tuple[Any, list[str], str]:
+    """The case's changes as the model sees them, their languages, and the commit messages."""
     from tilgen.git.collect import collect_patch
-    from tilgen.pipeline import _generate_with, prepare
-    from tilgen.note.quality import score
+    from tilgen.note.checks import message_text
+    from tilgen.pipeline import prepare
 
-    cs = collect_patch((corpus / f"{case['id']}.diff").read_bytes(), name=case["id"],
-                       repo_name=case.get("repo", case["id"]).split("/")[-1])
-    cs.date = day
+    raw = (corpus / f"{case['id']}.diff").read_bytes()
+    cs = collect_patch(raw, name=case["id"], repo_name=case.get("repo", case["id"]).split("/")[-1])
     cs, languages, _ = prepare(cs, settings)
+    return cs, languages, message_text(raw.decode("utf-8", "replace"))
+
+
+def run_case(case: dict[str, Any], corpus: Path, settings: Settings, backend: Any,
+             day: dt.date, facts: dict[str, Any] | None = None) -> CaseResult:
+    from tilgen.errors import InvalidNoteError
+    from tilgen.pipeline import _generate_with
+
+    cs, languages, messages = read_case(case, corpus, settings)
+    cs.date = day
     start = time.perf_counter()
-    res = CaseResult(id=case["id"], language=case.get("language", ""), ok=False)
+    res = CaseResult(id=case["id"], language=case.get("language", ""), ok=False,
+                     facts=len((facts or {}).get("facts", [])))
     try:
         result = _generate_with(backend, cs, settings, languages, None, lambda _m: None)
     except InvalidNoteError as exc:
@@ -80,7 +95,8 @@ def run_case(case: dict[str, Any], corpus: Path, settings: Settings, backend: An
             gen.finish_reason, gen.prompt_tokens, gen.completion_tokens)
         res.prompt_tps, res.gen_tps = gen.prompt_tps, gen.generation_tps
     res.note = result.note.model_dump()
-    res.scores = score(res.note, date=day.isoformat(), files=cs.files).to_dict()
+    res.scores = score_note(res.note, date=day.isoformat(), files=cs.files, messages=messages,
+                            facts=facts)
     return res
 
 
@@ -89,15 +105,10 @@ def run_eval(corpus: Path, settings: Settings, *, limit: int | None = None,
     from tilgen.backends import make_backend
 
     cases = load_cases(corpus)[:limit]
+    facts = load_facts(corpus)
     backend = make_backend(settings.backend, settings)
     day = dt.date.today()
-    results = []
-    for case in cases:
-        r = run_case(case, corpus, settings, backend, day)
-        results.append(r)
-        if on_case:
-            on_case(r)
-    report = {
+    report: dict[str, Any] = {
         "corpus": str(corpus),
         "model": backend.model_name,
         "backend": backend.name,
@@ -105,69 +116,61 @@ def run_eval(corpus: Path, settings: Settings, *, limit: int | None = None,
         "prompt_version": PROMPT_VERSION,
         "machine": machine(),
         "date": dt.datetime.now().isoformat(timespec="seconds"),
-        "summary": summarize(results),
-        "cases": [r.__dict__ for r in results],
     }
-    save_report(report)
+    results: list[CaseResult] = []
+    for case in cases:
+        r = run_case(case, corpus, settings, backend, day, facts.get(case["id"]))
+        results.append(r)
+        if on_case:
+            on_case(r)
+        # Saved after every case: a run cut short keeps its notes for --rescore.
+        report |= {"complete": len(results) == len(cases), "summary": summarize(results),
+                   "cases": [c.__dict__ for c in results]}
+        save_report(report)
+    if not results:
+        report |= {"complete": True, "summary": summarize(results), "cases": []}
+        save_report(report)
     return report
 
 
-def summarize(results: list[CaseResult]) -> dict[str, Any]:
-    ok = [r for r in results if r.ok]
-    sc = [r.scores for r in ok]
-    lines = sum(s["snippet_lines"] for s in sc)
-    names = sum(s["names"] for s in sc)
-
-    def med(values: list[float | None]) -> float | None:
-        vals = [v for v in values if v is not None]
-        return round(statistics.median(vals), 2) if vals else None
-
-    return {
-        "cases": len(results),
-        "json_valid": sum(r.json_valid for r in results),
-        "schema_valid": len(ok),
-        "retried": sum(1 for r in ok if r.attempts > 1),
-        "format_ok": sum(1 for s in sc if s["format_ok"]),
-        "korean_min": min((s["korean_share"] for s in sc), default=None),
-        "korean_median": med([s["korean_share"] for s in sc]),
-        "korean_ge_0_8": sum(1 for s in sc if s["korean_share"] >= 0.8),
-        "grounded_lines": round(sum(s["grounded_lines"] for s in sc) / lines, 3) if lines else None,
-        "grounded_names": round(sum(s["grounded_names"] for s in sc) / names, 3) if names else None,
-        "repetition": sum(1 for s in sc if s["repeated"]),
-        "length_median": med([s["chars"] for s in sc]),
-        "finish_length": sum(1 for r in results if r.finish_reason == "length"),
-        "seconds_median": med([r.seconds for r in results]),
-        "prompt_tps_median": med([r.prompt_tps for r in ok]),
-        "gen_tps_median": med([r.gen_tps for r in ok]),
-    }
-
-
-COLUMNS = [
-    ("schema_valid", "schema-valid"), ("json_valid", "valid JSON"), ("retried", "retried"),
-    ("format_ok", "format rules"),
-    ("korean_min", "Korean min"), ("korean_median", "Korean med"),
-    ("grounded_lines", "grounded snippet lines"), ("grounded_names", "grounded names"),
-    ("repetition", "repetition"), ("length_median", "length (chars)"),
-    ("finish_length", "cut off"), ("seconds_median", "s/note"),
-    ("prompt_tps_median", "prompt tok/s"), ("gen_tps_median", "gen tok/s"),
-]
-
-
-def markdown_table(reports: list[dict[str, Any]]) -> str:
-    head = "| model | backend | format | " + " | ".join(label for _, label in COLUMNS) + " |"
-    sep = "|" + "---|" * (len(COLUMNS) + 3)
-    rows = []
-    for rep in reports:
-        s = rep["summary"]
-        cells = []
-        for key, _ in COLUMNS:
-            value = s.get(key)
-            if key in ("schema_valid", "json_valid", "format_ok"):
-                value = f"{value}/{s['cases']}"
-            cells.append("—" if value is None else str(value))
-        rows.append(f"| {rep['model']} | {rep['backend']} | {rep['note_format']} | "
-                    + " | ".join(cells) + " |")
-    return "\n".join([head, sep, *rows])
+def rescore(report_path: Path, settings: Settings, corpus: Path | None = None) -> dict[str, Any]:
+    """A saved report's notes scored again with today's measures, without a model: the
+    generation figures (seconds, tokens, attempts) are kept, every score is taken anew.
+    ``report_path`` may also hold one case result a line (JSON Lines), with ``corpus`` given."""
+    try:
+        text = report_path.read_text(encoding="utf-8")
+        try:
+            report = json.loads(text)
+        except ValueError:
+            report = {"cases": [json.loads(ln) for ln in text.splitlines() if ln.strip()]}
+        saved_cases = report["cases"]
+        report.setdefault("model", saved_cases[0].get("model", "?") if saved_cases else "?")
+        report.setdefault("backend", "?")
+        report.setdefault("note_format", "points")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise TilgenError(f"{report_path} is not a saved eval report ({exc}); pass a file "
+                          "written by tilgen eval --json or saved under its state directory",
+                          exit_code=2) from exc
+    corpus = corpus or Path(report.get("corpus", ""))
+    by_id = {c["id"]: c for c in load_cases(corpus)}
+    facts = load_facts(corpus)
+    day = str(report.get("date", ""))[:10] or dt.date.today().isoformat()
+    results = []
+    for saved in saved_cases:
+        if saved["id"] not in by_id:
+            raise TilgenError(f"case {saved['id']} of {report_path} is not in {corpus}; pass "
+                              "the corpus the report was made from", exit_code=2)
+        known = {k: v for k, v in saved.items() if k in CaseResult.__dataclass_fields__}
+        r = CaseResult(**known)
+        entry = facts.get(r.id)
+        r.facts = len((entry or {}).get("facts", []))
+        if r.ok and r.note:
+            cs, _, messages = read_case(by_id[r.id], corpus, settings)
+            dated = re.match(r"\d{4}-\d{2}-\d{2}", str(r.note.get("title", "")))
+            r.scores = score_note(r.note, date=dated.group() if dated else day, files=cs.files, messages=messages, facts=entry)
+        results.append(r)
+    return {**report, "corpus": str(corpus), "rescored": dt.datetime.now().isoformat(
+        timespec="seconds"), "summary": summarize(results), "cases": [r.__dict__ for r in results]}
 
 
 def machine() -> dict[str, Any]:
@@ -185,12 +188,14 @@ def machine() -> dict[str, Any]:
 
 
 def save_report(report: dict[str, Any]) -> Path | None:
+    """Write the report under the state directory; a report saved before keeps its file."""
     out = paths.state_dir() / "eval"
     try:
         out.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = out / f"{stamp}-{report['model']}-{report['note_format']}.json".replace("/", "_")
-        path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        path = Path(report["saved"]) if report.get("saved") else out / (
+            f"{dt.datetime.now():%Y%m%d-%H%M%S}-{report['model']}-{report['note_format']}.json"
+            .replace("/", "_"))
+        write_atomic(path, json.dumps(report, ensure_ascii=False, indent=1), durable=False)
         report["saved"] = str(path)
         return path
     except OSError:

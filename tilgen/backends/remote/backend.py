@@ -1,176 +1,89 @@
 """The remote backend: vLLM or any OpenAI-compatible server, through the ``openai`` SDK.
 
-Retries are done here, not by the SDK (``max_retries=0``), so that every replica in
-``remote.base_urls`` gets the same policy: exponential backoff with jitter on 429, 5xx and
-failed connections, honouring ``Retry-After``; never on other 4xx.
+The parts, each importing only those before it: ``errors`` (reading failures), ``state``
+(what is remembered between runs), ``transport`` (clients, retries, replicas), ``modes``
+(structured-output requests), ``probe`` (context length, tokenizer); this module streams.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import random
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from tilgen.backends.remote import errors as rerr
-from tilgen.backends.remote import state
 from tilgen.backends.base import (
     GenerationRequest,
     GenerationResult,
     TokenCallback,
     estimate_tokens,
 )
-from tilgen.backends.remote.probe import ProbeMixin
-from tilgen.errors import (
-    BackendError,
-    ConfigError,
-    ContextOverflow,
-    TilgenError,
-)
+from tilgen.backends.remote import errors as rerr
+from tilgen.backends.remote.modes import MODES, ModeMemory, honoured, params, probe_request
+from tilgen.backends.remote.probe import ServerInfo
+from tilgen.backends.remote.transport import Progress, Transport
 from tilgen.config.settings import RemoteSettings
-from tilgen.secrets.mask import mask_urls_in
-
-T = TypeVar("T")
-# Structured-output requests, most to least precise. vLLM takes the first; llama-cpp-python's
-# server rejects it (HTTP 500) but honours the second; the last two only ask for JSON.
-MODES = ("json_schema", "json_object_schema", "json_object", "none")
-PLACEHOLDER_KEY = "EMPTY"  # servers started without --api-key accept anything
-BACKOFF_BASE, BACKOFF_CAP = 0.5, 8.0
-MAX_RETRY_AFTER = rerr.MAX_RETRY_AFTER
-_turns = itertools.count()
+from tilgen.errors import BackendError, ContextOverflow
 
 
-class _Progress:
-    emitted = False  # tokens already reached on_token: no failover to another replica
-
-
-class RemoteBackend(ProbeMixin):
+class RemoteBackend:
     """Generates with a model served over HTTP; several base URLs are replicas."""
 
     name = "remote"
 
     def __init__(self, settings: RemoteSettings, *, api_key: str | None = None) -> None:
-        if not settings.base_urls:
-            raise ConfigError("remote.base_urls is empty; set it, e.g. "
-                              "tilgen config set remote.base_urls http://HOST:8000/v1")
         self.settings = settings
         self.model_name = settings.model
-        self.base_urls = [url.rstrip("/") for url in settings.base_urls]
-        self._api_key = api_key if api_key is not None else os.environ.get(settings.api_key_env)
-        self._clients: dict[str, Any] = {}
-        self._modes: dict[str, str] = {}
-        self._context: int | None = None
-        self.context_source = ""
-        self._tokenizer: str | None = None
+        self.transport = Transport(settings, api_key=api_key)
+        self.server = ServerInfo(self.transport, settings.model)
+        self.modes = ModeMemory(settings.model)
 
-    # -- replicas and retries ----------------------------------------------------------
+    # -- what the servers tell -----------------------------------------------------------
+    @property
+    def base_urls(self) -> list[str]:
+        return self.transport.base_urls
+
     def ordered_urls(self) -> list[str]:
-        """Replicas in the order to try: rotated per call and process, recently dead last."""
-        start = (os.getpid() + next(_turns)) % len(self.base_urls)
-        rotated = self.base_urls[start:] + self.base_urls[:start]
-        dead = state.dead_replicas(rotated)
-        return [u for u in rotated if u not in dead] + [u for u in rotated if u in dead]
+        return self.transport.ordered_urls()
 
     def client(self, url: str) -> Any:
-        if url not in self._clients:
-            import openai
+        return self.transport.client(url)
 
-            s = self.settings
-            self._clients[url] = openai.OpenAI(
-                base_url=url, api_key=self._api_key or PLACEHOLDER_KEY, max_retries=0,
-                timeout=openai.Timeout(s.timeout, connect=s.connect_timeout),
-            )
-        return self._clients[url]
+    def served_models(self, url: str | None = None) -> list[dict[str, Any]]:
+        return self.transport.served_models(url)
 
-    def _call(self, url: str, op: Callable[[Any], T]) -> T:
-        """``op(client)`` with retries on transient failures of this one replica."""
-        retries = self.settings.retries
-        for attempt in range(retries + 1):
-            try:
-                return op(self.client(url))
-            except Exception as exc:
-                exc.tilgen_retries = attempt  # type: ignore[attr-defined] - for the message
-                if attempt >= retries or not rerr.transient(exc):
-                    raise
-                delay = rerr.retry_after(exc)
-                if delay is None:
-                    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt) * random.uniform(0.5, 1.5)
-                elif delay > MAX_RETRY_AFTER:
-                    raise
-            time.sleep(delay)
-        raise AssertionError("unreachable")
+    def context_length(self) -> int:
+        return self.server.context_length()
 
-    def _each_replica(self, op: Callable[[str], T], *, urls: list[str] | None = None,
-                      progress: _Progress | None = None) -> T:
-        """``op(url)`` on the first replica that works; dead ones are remembered for a minute."""
-        urls = urls or self.ordered_urls()
-        dead = state.dead_replicas(urls)
-        failure: tuple[BaseException, str] | None = None
-        for url in urls:
-            try:
-                result = op(url)
-            except TilgenError:
-                raise
-            except Exception as exc:
-                kind = rerr.kind(exc)
-                if kind == "other":
-                    raise
-                status = rerr.status_of(exc) or 0
-                down = kind in ("connect", "dropped") or (status >= 500 and rerr.transient(exc))
-                if (progress and progress.emitted) or not (down or status == 429):
-                    raise self.error(exc, url) from None
-                if down:
-                    state.mark_dead(url)
-                failure = (exc, url)
-                continue
-            if url in dead:
-                state.mark_alive(url)
-            return result
-        assert failure is not None
-        raise self.error(failure[0], failure[1], tried=len(urls)) from None
+    @property
+    def context_source(self) -> str:
+        return self.server.context_source
 
-    # -- errors --------------------------------------------------------------------------
-    def error(self, exc: BaseException, url: str, *, tried: int = 1) -> TilgenError:
-        """One clear line for a failure, naming the fix. The API key never appears."""
-        err = rerr.to_error(exc, url, settings=self.settings, has_key=bool(self._api_key),
-                            served=lambda: self.served_ids(url))
-        if tried > 1:
-            err.args = (f"{err.message} [all {tried} servers in remote.base_urls failed]",)
-        err.args = (mask_urls_in(rerr.scrub(err.message, self._api_key)),)
-        return err
+    @property
+    def tokenizer(self) -> str:
+        return self.server.tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        return self.server.count_tokens(text)
 
     # -- generation ----------------------------------------------------------------------
     def generate(
         self, request: GenerationRequest, on_token: TokenCallback | None = None
     ) -> GenerationResult:
-        progress = _Progress()
-        return self._each_replica(
+        progress = Progress()
+        return self.transport.each_replica(
             lambda url: self.generate_on(url, request, on_token, progress=progress),
             progress=progress,
         )
 
-    def modes_for(self, url: str, request: GenerationRequest) -> list[str]:
-        if request.json_schema is None:
-            return ["none"]
-        known = self._modes.get(url) or state.load_mode(url, self.model_name)
-        return list(MODES[MODES.index(known):] if known in MODES else MODES)
-
-    def remember_mode(self, url: str, mode: str) -> None:
-        if self._modes.get(url) != mode:
-            self._modes[url] = mode
-            state.save_mode(url, self.model_name, mode)
-
     def generate_on(self, url: str, request: GenerationRequest, on_token: TokenCallback | None,
-                    *, progress: _Progress, modes: list[str] | None = None) -> GenerationResult:
+                    *, progress: Progress, modes: list[str] | None = None) -> GenerationResult:
         """Stream one answer from ``url``, stepping down the structured-output modes it rejects."""
-        modes = modes or self.modes_for(url, request)
+        modes = modes or self.modes.modes_for(url, request)
         for mode in modes:
-            params = self._params(request, mode)
+            args = params(request, mode, model=self.model_name)
             started = time.perf_counter()
             try:
-                stream = self._call(url, lambda c, p=params: c.chat.completions.create(**p))
+                stream = self.transport.call(
+                    url, lambda c, p=args: c.chat.completions.create(**p))
             except Exception as exc:
                 if mode != modes[-1] and rerr.is_format_rejection(exc):
                     continue
@@ -179,32 +92,12 @@ class RemoteBackend(ProbeMixin):
                     self._raise_if_overflow(url, request)
                 raise
             if request.json_schema is not None:
-                self.remember_mode(url, mode)
+                self.modes.remember(url, mode)
             return self._consume(stream, url, mode, request, on_token, progress, started)
         raise AssertionError("unreachable")
 
-    def _params(self, request: GenerationRequest, mode: str) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "model": self.model_name, "messages": request.messages,
-            "max_tokens": request.max_tokens, "temperature": request.temperature,
-            "top_p": request.top_p, "stream": True, "stream_options": {"include_usage": True},
-        }
-        if request.seed is not None:
-            params["seed"] = request.seed
-        if request.repeat_penalty != 1.0:
-            params["extra_body"] = {"repetition_penalty": request.repeat_penalty}  # vLLM's name
-        schema = request.json_schema
-        if mode == "json_schema":
-            params["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": request.schema_name, "schema": schema, "strict": True}}
-        elif mode == "json_object_schema":
-            params["response_format"] = {"type": "json_object", "schema": schema}
-        elif mode == "json_object":
-            params["response_format"] = {"type": "json_object"}
-        return params
-
     def _consume(self, stream: Any, url: str, mode: str, request: GenerationRequest,
-                 on_token: TokenCallback | None, progress: _Progress,
+                 on_token: TokenCallback | None, progress: Progress,
                  started: float) -> GenerationResult:
         parts: list[str] = []
         first: float | None = None
@@ -268,3 +161,23 @@ class RemoteBackend(ProbeMixin):
                             f"context (about {prompt} prompt tokens, context {context}); is it an "
                             "OpenAI-compatible server that streams? Check remote.base_urls and "
                             "the server's log")
+
+    # -- structured output -------------------------------------------------------------------
+    def probe_structured_output(self, url: str) -> tuple[str | None, str]:
+        """The first mode whose answer really matches a tiny schema, with that answer.
+
+        Servers may silently ignore a request field, so the answer is checked, not the status.
+        A schema mode counts only when the answer follows the schema, a JSON mode when it
+        is JSON. Returns (None, last answer) when no mode gives valid JSON."""
+        request = probe_request()
+        start, text = 0, ""
+        while start < len(MODES):
+            result = self.transport.each_replica(
+                lambda u, m=list(MODES[start:]): self.generate_on(
+                    u, request, None, progress=Progress(), modes=m), urls=[url])
+            mode, text = result.extra["structured_output"], result.text
+            if honoured(mode, text):
+                self.modes.remember(url, mode)
+                return mode, text
+            start = MODES.index(mode) + 1
+        return None, text

@@ -101,6 +101,7 @@ class Reply:
     delay_first: float = 0.0  # seconds before the first chunk (after the headers)
     delay_each: float = 0.0  # seconds between chunks
     drop_after: int | None = None  # pieces sent before the connection drops mid-body
+    raw_events: list[str] | None = None  # sent verbatim as `data: <text>` events (bad streams)
 
 
 def error_reply(status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
@@ -220,6 +221,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         if reply.delay_first and not self.fault.wait(reply.delay_first):
+            return
+        if reply.raw_events is not None:
+            for text in reply.raw_events:
+                self.wfile.write(f"data: {text}\n\n".encode())
+            self.wfile.flush()
             return
         if not reply.stream and reply.usage is None:
             return  # an empty stream: headers, then the connection closes

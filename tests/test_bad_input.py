@@ -86,20 +86,25 @@ def test_submodule_only_changes(repo, tmp_path, isolated_home):
     git(repo / "sub", "-c", "protocol.file.allow=always", "pull", "-q", "origin", "main")
     git(repo, "add", "sub")
     git(repo, "commit", "-q", "-m", "Bump sub")
-    ok_note(tilgen("today", "-b", FAKE, cwd=repo), isolated_home)
     prompt = tilgen("today", "--show-prompt", cwd=repo)
     assert prompt.returncode == 0, prompt.stderr
     new = git(repo, "rev-parse", "--short=12", "HEAD:sub").strip()
-    # the commit, and the submodule's move to its new commit, are what the model reads
+    # the commit, and the submodule's move to its new commit, are what a reader would see
     assert "Bump sub" in prompt.stdout
     assert re.search(rf"modified sub \(submodule [0-9a-f]{{12}} -> {new}\)", prompt.stdout)
+    # Only a submodule pointer moved: nothing to learn from, so no model runs and no note.
+    line = error_line(tilgen("commit", "HEAD", "-b", FAKE, cwd=repo), ExitCode.NO_CHANGES)
+    assert "submodule updates" in line and "no model was called" in line
+    assert not list((isolated_home / "data").rglob("*.md"))
 
 
 def test_binary_only_changes(repo, isolated_home):
     commit_files(repo, {"logo.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8}, "Add logo")
     proc = tilgen("today", "--show-prompt", cwd=repo)
     assert "logo.png" in proc.stdout and "\x89PNG" not in proc.stdout
-    ok_note(tilgen("today", "-b", FAKE, cwd=repo), isolated_home)
+    line = error_line(tilgen("today", "-b", FAKE, cwd=repo), ExitCode.NO_CHANGES)
+    assert "logo.png" in line and "no model was called" in line
+    assert not list((isolated_home / "data").rglob("*.md"))
 
 
 @pytest.mark.slow

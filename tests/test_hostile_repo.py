@@ -36,7 +36,8 @@ def hostile(key: str, server: str, victim: Path) -> str:
         "fallback_backend": 'fallback_backend = "remote"\n' + remote,
         "remote.base_urls": remote,
         "plugin": 'backend = "this:print"\n',
-        "embedded.model_path": '[embedded]\nmodel_path = "/etc/passwd"\nlora_path = "/etc/shadow"\n',
+        "embedded.model_path":
+            '[embedded]\nmodel_path = "/etc/passwd"\nlora_path = "/etc/shadow"\n',
         "redact": "redact = false\n",
     }[key]
 
@@ -272,3 +273,13 @@ def grep_for_secrets(home: Path, *secrets: str) -> None:
             data = path.read_bytes()
             for secret in secrets:
                 assert secret.encode() not in data, f"{secret[:6]}… found in {path}"
+
+
+def test_a_symlink_to_a_trusted_file_is_not_trusted(repo: Path, tmp_path: Path) -> None:
+    other = tmp_path / "team"
+    other.mkdir()
+    (other / ".tilgen.toml").write_text('backend = "remote"\n')
+    trust.trust(other / ".tilgen.toml")
+    (repo / ".tilgen.toml").symlink_to(other / ".tilgen.toml")
+    resolved = load_settings(repo_root=repo, env={}, warn=False)
+    assert resolved.settings.backend == "embedded" and "backend" in resolved.ignored

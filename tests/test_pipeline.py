@@ -175,7 +175,8 @@ def test_the_author_comes_from_the_source_then_the_settings(day_repo):
 def test_the_preview_is_redacted_and_calls_no_model(day_repo, requests):
     key = "AKIA" + "Q3EGWJXV5RNT7ZKD"
     commit_files(day_repo, {"conf.py": f'AWS_KEY = "{key}"\n'}, "Add config")
-    prompt, redactions = pipeline.preview(ChangeSource.for_day(day_repo), FAKE)
+    shown = pipeline.preview(ChangeSource.for_day(day_repo), FAKE)
+    prompt, redactions = shown.prompt, shown.redactions
     assert redactions >= 1 and key not in prompt.text() and "conf.py" in prompt.text()
     assert requests() == []
 

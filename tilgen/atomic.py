@@ -11,9 +11,10 @@ from typing import Any
 
 def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
     """Write ``text`` (UTF-8, line endings as given) to a temporary file beside ``path`` and
-    rename it over ``path``, keeping ``path``'s permissions. ``durable`` syncs the data to
-    disk before the rename, so a crash cannot leave an empty file. On any error the temporary
-    file is removed, the old file is untouched, and the error propagates."""
+    rename it over ``path``, keeping ``path``'s permissions (a new file gets the mode the umask
+    gives). ``durable`` syncs the data to disk before the rename, so a crash cannot leave an
+    empty file. On any error the temporary file is removed, the old file is untouched, and
+    the error propagates."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -23,8 +24,8 @@ def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        # mkstemp makes the file 0600; a new file gets the mode open() would give it.
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -32,6 +33,12 @@ def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
         except OSError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o077)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

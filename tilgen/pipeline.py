@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from tilgen.backends import cache_identity, make_backend
 from tilgen.backends.base import Backend, GenerationResult, TokenCallback
 from tilgen.config.settings import Settings
-from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError
-from tilgen.git.changes import ChangeSet
+from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError, NoChangesError
+from tilgen.git.changes import ChangeSet, conflict_files, without_text
 from tilgen.git.source import ChangeSource
 from tilgen.note import cache
 from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
@@ -118,6 +118,7 @@ def generate_note(
     """Generate a validated note for ``cs`` (not saved: see :func:`save`)."""
     status = on_status or (lambda _msg: None)
     cs, languages = compact_changes(cs, settings)
+    _check_writable(cs, status)
     names = [settings.backend] + ([settings.fallback_backend] if settings.fallback_backend
                                   and settings.fallback_backend != settings.backend else [])
     use_cache = settings.cache if use_cache is None else use_cache
@@ -130,8 +131,8 @@ def generate_note(
     for name in names:
         key = keys[name]
         hit = cache.get(key) if use_cache else None
-        if hit:
-            note = validate_note(hit["note"], date=cs.date, language=settings.language)
+        note = _cached_note(hit, cs, settings) if hit else None
+        if hit and note is not None:
             return NoteResult(note=note, changes=cs, prompt=None, backend=hit.get("backend", name),
                               model=hit.get("model", ""), from_cache=True, languages=languages,
                               redactions=hit.get("redactions", 0),
@@ -156,6 +157,28 @@ def generate_note(
         return result
     assert failure is not None
     raise failure
+
+
+def _check_writable(cs: ChangeSet, status: StatusCallback) -> None:
+    """Refuse, before any model runs, changes with no text to learn from; warn about
+    unresolved merge conflicts, which would otherwise be described as if they were code."""
+    empty = without_text(cs)
+    if empty:
+        raise NoChangesError(f"nothing to write about in {cs.source}: {empty}; no model was called")
+    conflicted = conflict_files(cs)
+    if conflicted:
+        holds = "holds" if len(conflicted) == 1 else "hold"
+        status(f"warning: {', '.join(conflicted[:5])} still {holds} merge conflict markers "
+               "(<<<<<<< ======= >>>>>>>); resolve them first, or the note describes them")
+
+
+def _cached_note(hit: dict[str, Any], cs: ChangeSet, settings: Settings) -> TilNote | None:
+    """The cached note, or None when the entry is broken or no longer valid (it is then
+    generated again and overwritten, never a reason to fail)."""
+    try:
+        return validate_note(hit["note"], date=cs.date, language=settings.language)
+    except (InvalidNoteError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _generate_with(backend: Backend, cs: ChangeSet, settings: Settings, languages: list[str],
@@ -249,13 +272,17 @@ def run(source: ChangeSource, options: NoteOptions | None = None, *,
     return result
 
 
-def preview(source: ChangeSource, options: NoteOptions | None = None) -> tuple[Prompt, int]:
-    """The prompt a run would send (compacted and redacted) and the secrets redacted; no model."""
+def preview(source: ChangeSource, options: NoteOptions | None = None) -> Any:
+    """The prompt a run would send (compacted, redacted, fitted to the backend's context by
+    tilgen's estimate) and the secrets redacted, as a tilgen.fit.estimate.Preview; no model
+    is loaded, no server called."""
+    from tilgen.fit.estimate import Estimate, Preview
+
     cs, settings = read(source, options or NoteOptions())
     prepared, languages, redactions = prepare(cs, settings)
-    prompt = build_prompt(prepared, languages=languages, language=settings.language,
-                          mode=settings.note_format)
-    return prompt, redactions
+    counter = Estimate(settings)
+    fitted, prompt = fit_prompt(prepared, counter, settings, languages)
+    return Preview(prompt, redactions, counter, len(fitted.omitted))
 
 
 def read(source: ChangeSource, options: NoteOptions) -> tuple[ChangeSet, Settings]:

@@ -92,7 +92,7 @@ def pull(spec: ModelSpec, *, progress: Progress | None = None, force: bool = Fal
     target = cached_path(spec)
     if is_cached(spec) and not force:
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _models_folder(target.parent)
     from filelock import FileLock
 
     with FileLock(str(target) + ".lock"):
@@ -106,6 +106,18 @@ def pull(spec: ModelSpec, *, progress: Progress | None = None, force: bool = Fal
             except ModelError as exc:
                 errors.append(exc.message)
         raise ModelError("could not download " + spec.name + ": " + " | ".join(errors))
+
+
+def _models_folder(folder: Path) -> None:
+    """Make the models directory, or say in one line why it cannot be one."""
+    hint = "point TILGEN_MODELS_DIR at a writable folder (or unset it)"
+    if folder.exists() and not folder.is_dir():
+        raise ModelError(f"the models directory {folder} is not a folder; {hint}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelError(f"cannot make the models directory {folder}: {exc.strerror}; {hint}"
+                         ) from None
 
 
 def _verify_and_move(tmp: Path, target: Path, spec: ModelSpec, digest: str) -> None:

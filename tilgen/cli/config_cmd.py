@@ -228,13 +228,12 @@ def path() -> None:
 @_cli
 def edit(repo: bool = REPO_OPTION) -> None:
     """Open the config file in $VISUAL / $EDITOR (creating it from a template), then check it."""
-    from tilgen.atomic import write_atomic
-    from tilgen.config.edit import config_template
+    from tilgen.config.edit import config_template, write_config
     from tilgen.config.layers import read_layer
 
     target = _target(repo)
     if not target.exists():
-        write_atomic(target, config_template(scope="repository" if repo else "user"))
+        write_config(target, config_template(scope="repository" if repo else "user"))
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     editor = editor or ("notepad" if os.name == "nt" else "vi")
     command = [*shlex.split(editor, posix=os.name != "nt"), str(target)]
@@ -254,7 +253,7 @@ def _warn_if_overridden(key: str, target: Path) -> None:
     from tilgen.config.layers import describe_file, load_settings
 
     try:
-        source = load_settings(repo_root=_repo_root()).sources[key]
+        source = load_settings(repo_root=_repo_root(), warn=False).sources[key]
     except TilgenError as exc:
         typer.echo(f"note: the configuration has another problem: {exc.message}", err=True)
         return

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from tilgen.errors import ExitCode, TilgenError
+from tilgen.secrets.mask import mask_urls_in
 
 T = TypeVar("T")
 
@@ -45,7 +46,7 @@ def handle_errors(func: Callable[[], T]) -> T:
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "a", encoding="utf-8") as fh:
-                fh.write(traceback.format_exc() + "\n")
+                fh.write(mask_urls_in(traceback.format_exc()) + "\n")
         except OSError:
             path = "(crash log unwritable)"
         _print_error(
@@ -56,7 +57,7 @@ def handle_errors(func: Callable[[], T]) -> T:
 
 
 def _print_error(message: str) -> None:
-    line = " ".join(str(message).split())
+    line = mask_urls_in(" ".join(str(message).split()))  # last line of defence for passwords
     try:
         sys.stderr.write(f"tilgen: error: {line}\n")
         sys.stderr.flush()

@@ -97,7 +97,16 @@ def patch(
         from tilgen.errors import TilgenError
 
         if file == "-":
-            return ChangeSource.from_patch(sys.stdin.buffer.read(), name="stdin")
+            if sys.stdin is None:
+                raise TilgenError("standard input is closed; pipe a patch in "
+                                  "(git show HEAD | tilgen patch -) or give a file", exit_code=2)
+            try:
+                data = sys.stdin.buffer.read()
+            except (OSError, ValueError) as exc:
+                raise TilgenError(f"cannot read standard input: "
+                                  f"{getattr(exc, 'strerror', None) or exc}; pipe a patch in "
+                                  "or give a file", exit_code=2) from None
+            return ChangeSource.from_patch(data, name="stdin")
         try:
             return ChangeSource.from_patch(Path(file).read_bytes(), name=Path(file).stem)
         except OSError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -24,12 +23,13 @@ def run_note(source: ChangeSource, flags: NoteFlags) -> None:
     from tilgen import pipeline
     from tilgen.cli.live import NoteStream
 
-    if flags.show_prompt:  # exactly what would be sent (compacted and redacted), no model
+    if flags.show_prompt:  # what would be sent (compacted, redacted, fitted), no model
         with output.spinner("reading changes"):
-            prompt, redactions = pipeline.preview(source, flags.options)
-        sys.stdout.write(prompt.text() + "\n")
-        if redactions:
-            output.status(f"{redactions} secret(s) redacted")
+            shown = pipeline.preview(source, flags.options)
+        output.write_out(shown.prompt.text() + "\n")
+        if shown.redactions:
+            output.status(f"{shown.redactions} secret(s) redacted")
+        output.status(shown.describe())
         return
     stream = NoteStream(enabled=not flags.json_out and not output.quiet())
     with ExitStack() as waiting:
@@ -54,7 +54,7 @@ def run_note(source: ChangeSource, flags: NoteFlags) -> None:
             waiting.close()
             stream.close()
     if flags.json_out:
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+        output.write_out(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     if not output.quiet():
         output.print_markdown(result.note.content)

@@ -92,10 +92,54 @@ def spinner(message: str) -> Iterator[None]:
         yield
 
 
+def write_out(text: str) -> None:
+    """Write ``text`` to standard output when it is the product (--show-prompt, --json):
+    a closed or full output is one clear error, not a traceback."""
+    from tilgen.errors import StorageError
+
+    stream = sys.stdout
+    if stream is None:
+        raise StorageError("standard output is closed, so there is nowhere to print; "
+                           "run it again without closing it (>&-) or redirect it to a file")
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:
+        _silence_stdout()
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise StorageError(f"cannot write to standard output: {reason}; redirect it to a "
+                           "file on a disk with free space") from None
+
+
+def _silence_stdout() -> None:
+    """Point the failed stdout at /dev/null, so the flush at exit cannot fail a second time."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def print_markdown(text: str) -> None:
+    """Show a saved note; a closed or full standard output only loses the preview."""
+    if sys.stdout is None:
+        return
+    try:
+        _print_markdown(text)
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError):
+        _silence_stdout()
+
+
+def _print_markdown(text: str) -> None:
     if _styled(sys.stdout):
         from rich.markdown import Markdown  # ~50 ms of imports: only for a terminal
 
         console().print(Markdown(text))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()

@@ -16,7 +16,7 @@ from tilgen.config.keys import (
     unknown_key_message,
 )
 from tilgen.config.layers import PYPROJECT, describe_file, parse_toml, tilgen_table
-from tilgen.errors import ConfigError
+from tilgen.errors import ConfigError, StorageError
 
 
 def set_value(path: Path, key: str, raw: str) -> Any:
@@ -109,7 +109,18 @@ def _write(path: Path, doc: Any, *, before: str) -> None:
         text = text.rstrip("\r\n") + before[len(before.rstrip("\r\n")) :]
     if "\r\n" in before and not re.search(r"(?<!\r)\n", before):
         text = re.sub(r"(?<!\r)\n", "\r\n", text)  # tomlkit writes new lines as LF
-    write_atomic(path, text)
+    write_config(path, text)
+
+
+def write_config(path: Path, text: str) -> None:
+    """Replace a config file whole; a folder that cannot be written is one clear error."""
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        home = " (or point TILGEN_HOME at a writable folder)" if path.name == "config.toml" else ""
+        raise StorageError(f"cannot write {path}: {reason}; make {path.parent} writable{home}"
+                           ) from None
 
 
 def config_template(*, scope: str) -> str:

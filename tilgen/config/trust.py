@@ -51,7 +51,9 @@ def digest(path: Path) -> str | None:
 
 
 def _key(path: Path) -> str:
-    return str(path.resolve())
+    # The folder is resolved, the file itself is not: a repository's .tilgen.toml that is a
+    # symlink to a file trusted elsewhere is not trusted by that.
+    return str(path.absolute().parent.resolve() / path.name)
 
 
 def _entries() -> dict[str, Any]:

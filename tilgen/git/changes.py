@@ -123,3 +123,30 @@ class ChangeSet:
     @property
     def removed(self) -> int:
         return sum(f.removed for f in self.files)
+
+
+_CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+
+
+def conflict_files(cs: ChangeSet) -> list[str]:
+    """Files whose added lines hold merge conflict markers (``<<<<<<< ours`` ... ``>>>>>>>``)."""
+    found = []
+    for f in cs.files:
+        lines = (line[1:] for hunk in f.hunks for line in hunk.lines if line[:1] == "+")
+        if any(line.startswith(_CONFLICT_MARKERS) or line.rstrip() in ("<<<<<<<", ">>>>>>>")
+               for line in lines):
+            found.append(f.path)
+    return found
+
+
+def without_text(cs: ChangeSet) -> str | None:
+    """What changed, when no file has a text line to learn from (binary files, submodule
+    updates, renames); None when some file has."""
+    if any(f.hunks for f in cs.files):
+        return None
+    if not cs.files and cs.omitted:
+        shown = "; ".join(cs.omitted[:3]) + ("; ..." if len(cs.omitted) > 3 else "")
+        return f"only files that teach nothing changed ({shown})"
+    kinds = sorted({"submodule updates" if f.submodule else "binary files" if f.binary
+                    else "renames or mode changes" for f in cs.files})
+    return (" and ".join(kinds) if kinds else "no file") + " changed, with no text lines"

@@ -225,7 +225,7 @@ def collect_staged(repo: git.Repo) -> ChangeSet:
     if not files:
         raise NoChangesError(
             f"no staged changes in {repo_root(repo).name}: stage with git add <path>, "
-            "or use --working"
+            "or use tilgen working"
         )
     _languages(repo, files, ":")
     return _uncommitted(repo, files, "staged changes", [])

@@ -134,7 +134,8 @@ def has_commits(repo: git.Repo) -> bool:
 def require_commits(repo: git.Repo) -> None:
     if not has_commits(repo):
         raise NotARepoError(
-            f"{repo_root(repo).name} has no commits yet: commit first, or use --staged/--working"
+            f"{repo_root(repo).name} has no commits yet: commit first, or write about "
+            "uncommitted work with tilgen staged or tilgen working"
         )
 
 

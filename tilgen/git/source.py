@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 Kind = Literal["day", "commits", "staged", "working", "patch"]
 
 
+EPOCH = dt.date(1970, 1, 1)
+
+
 def parse_day(value: str | dt.date | None) -> dt.date:
     """A day from ``YYYY-MM-DD``, ``today`` or ``yesterday`` (None and "" are today)."""
     if isinstance(value, dt.date):
@@ -27,10 +30,17 @@ def parse_day(value: str | dt.date | None) -> dt.date:
     if value == "yesterday":
         return dt.date.today() - dt.timedelta(days=1)
     try:
-        return dt.date.fromisoformat(str(value))
+        day = dt.date.fromisoformat(str(value))
     except ValueError:
         raise TilgenError(f"invalid date {value!r}: use YYYY-MM-DD, 'today' or 'yesterday'",
                           exit_code=ExitCode.USAGE) from None
+    if day < EPOCH:
+        raise TilgenError(f"date {value} is before 1970-01-01, the first day a git commit "
+                          "can carry; use a later date", exit_code=ExitCode.USAGE)
+    if day > dt.date.today() + dt.timedelta(days=1):
+        raise TilgenError(f"date {value} is in the future, so no commit was made that day; "
+                          "use today or an earlier date", exit_code=ExitCode.USAGE)
+    return day
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from tilgen.atomic import read_json as _read_json
 from tilgen.atomic import write_json as _write_json
 from tilgen.errors import NoChangesError, TilgenError
 from tilgen.git.repo import git_command
+from tilgen.hook.entry import QueueEntry, parse_entry
+from tilgen.secrets.mask import mask_urls_in
 
 DEFAULT_DELAY = 2.0
 LOG_MAX_BYTES = 1_000_000
@@ -31,19 +33,6 @@ IN_PROGRESS = (
     ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase or am"), ("MERGE_HEAD", "a merge"),
     ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"), ("BISECT_LOG", "a bisect"),
 )
-
-
-@dataclass
-class QueueEntry:
-    repo: str
-    first_trigger: float
-    last_trigger: float
-    seq: int = 0  # bumped by every trigger: "a newer trigger arrived" is a seq change
-    days: dict[str, int] = field(default_factory=dict)  # ISO day -> seq of its last trigger
-    attempts: int = 0
-    last_error: str | None = None
-    error_code: int | None = None
-    last_attempt: float | None = None
 
 
 @dataclass
@@ -82,13 +71,7 @@ def _lock(repo_root: Path, kind: str) -> FileLock:
 
 
 def load_entry(repo_root: Path) -> QueueEntry | None:
-    data = _read_json(_entry_file(repo_root))
-    if data is None:
-        return None
-    try:
-        return QueueEntry(**data)
-    except TypeError:
-        return None  # an unknown layout: treat as empty, the next trigger rewrites it
+    return parse_entry(_read_json(_entry_file(repo_root)))
 
 
 def last_run(repo_root: Path) -> dict[str, Any] | None:
@@ -99,12 +82,9 @@ def pending() -> list[QueueEntry]:
     """Every queued entry, oldest first."""
     entries = []
     for path in sorted(queue_dir().glob("*.json")):
-        data = _read_json(path)
-        if data is not None:
-            try:
-                entries.append(QueueEntry(**data))
-            except TypeError:
-                continue
+        entry = parse_entry(_read_json(path))
+        if entry is not None:
+            entries.append(entry)
     return sorted(entries, key=lambda e: e.first_trigger)
 
 
@@ -179,7 +159,7 @@ def log(repo: str, message: str) -> None:
             os.replace(path, path.with_name("hook.log.1"))
         stamp = dt.datetime.now().isoformat(timespec="seconds")
         with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"{stamp} [{os.getpid()}] {repo}: {message}\n")
+            fh.write(f"{stamp} [{os.getpid()}] {repo}: {mask_urls_in(message)}\n")
     except OSError:
         pass  # logging must never be the reason a job fails
 
@@ -284,7 +264,7 @@ def _settle(repo_root: Path, handled: QueueEntry, outcome: dict[str, RunResult])
         entry.last_attempt = time.time()
         if failures:
             entry.attempts += 1
-            entry.last_error = failures[-1].message
+            entry.last_error = mask_urls_in(failures[-1].message)
             entry.error_code = failures[-1].exit_code
         _write_json(_entry_file(repo_root), asdict(entry))
 
@@ -294,7 +274,7 @@ def _record_status(repo_root: Path, result: RunResult, *, days: list[str]) -> No
     _write_json(_status_file(repo_root), {
         "repo": str(repo_root), "time": time.time(), "ok": result.status != "failed",
         "status": result.status, "days": days, "note_path": result.note_path,
-        "message": result.message, "runs": int(previous.get("runs", 0)) + 1,
+        "message": mask_urls_in(result.message), "runs": int(previous.get("runs", 0)) + 1,
     })
 
 

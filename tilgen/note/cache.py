@@ -24,6 +24,7 @@ def _path(k: str) -> Path:
 
 
 def get(k: str) -> dict[str, Any] | None:
+    """The entry under ``k``; None when missing or broken (not a JSON object)."""
     try:
         with open(_path(k), encoding="utf-8") as fh:
             entry = json.load(fh)

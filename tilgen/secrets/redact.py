@@ -70,13 +70,39 @@ def redact_text(text: str, *, path: str | None = None) -> tuple[str, list[Findin
     return text, findings
 
 
+def redact_name(text: str) -> tuple[str, list[Finding]]:
+    """Mask token-shaped strings (provider formats such as ``ghp_…``, URL credentials) in a
+    branch or file name. Names are not judged by entropy: that would mask ordinary long ones."""
+    if not text:
+        return text, []
+    lowered = text.lower() if len(text.lower()) == len(text) else text.translate(_ASCII_LOWER)
+    starts = [0]
+    for line in text.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    spans = Spans(text)
+    for m in PLACEHOLDER_RE.finditer(text):
+        spans.add(m.start(), m.end(), None)
+    scan.token_rules(text, lowered, spans)
+    return _apply(text, starts, spans)
+
+
 def redact_changeset(cs: ChangeSet) -> RedactionReport:
-    """Mask secrets in place in every hunk line, hunk context and commit subject of ``cs``."""
+    """Mask secrets in place in every hunk line, hunk context and commit subject of ``cs``,
+    and token-shaped strings in its file names and source label (which names the branch)."""
     report = RedactionReport()
+    cs.source, _ = redact_name(cs.source)  # not counted: it repeats a subject or a branch
+    for i, item in enumerate(cs.omitted):
+        cs.omitted[i], found = redact_name(item)
+        report.add("omitted", found)
     for commit in cs.commits:
         commit.subject, found = redact_text(commit.subject)
         report.add(f"commit {commit.short}", found)
     for f in cs.files:
+        f.path, found = redact_name(f.path)
+        report.add(f.path, found)
+        if f.old_path:
+            f.old_path, found = redact_name(f.old_path)
+            report.add(f.path, found)
         for hunk in f.hunks:
             # The @@ ranges stay; the function context git appends after them is source text.
             m = _HUNK_HEADER.match(hunk.header)

@@ -46,7 +46,7 @@ def check_remote(settings: Settings, name: str = "remote") -> list[Check]:
     """Key presence, then per server: reachability, models, context, tokenizer, JSON mode."""
     from tilgen.backends.remote import state as remote_state
     from tilgen.config.layers import resolve_api_key
-    from tilgen.secrets.mask import mask_url
+    from tilgen.secrets.mask import mask_url, mask_urls_in
 
     remote = settings.remote
     key, source = resolve_api_key(settings)
@@ -54,7 +54,7 @@ def check_remote(settings: Settings, name: str = "remote") -> list[Check]:
         "api key", WARN, f"not set; servers started with --api-key answer 401 — set the "
         f"environment variable {remote.api_key_env}", {"source": None})]
     checks[0].target = name
-    dead = remote_state.dead_replicas()
+    dead = remote_state.dead_replicas([raw.rstrip("/") for raw in remote.base_urls])
     for raw in remote.base_urls:
         url = raw.rstrip("/")
         server = _check_server(settings, url, key)
@@ -63,6 +63,7 @@ def check_remote(settings: Settings, name: str = "remote") -> list[Check]:
             server.append(Check("replica", WARN, f"recently unreachable: skipped until {until}"))
         for check in server:
             check.target = mask_url(url)
+            check.detail = mask_urls_in(check.detail)  # a password in a URL is never shown
         checks += server
     return checks
 

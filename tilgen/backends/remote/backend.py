@@ -140,6 +140,9 @@ class RemoteBackend:
                     pieces += 1
                     yield piece
                 finish = choice.finish_reason or finish
+        except ValueError as exc:  # a `data:` line that is not JSON
+            raise BackendError(f"{url} sent a stream event that is not JSON ({exc}); is it an "
+                               "OpenAI-compatible server? Check remote.base_urls") from None
         except Exception as exc:
             if not pieces and rerr.kind(exc) == "dropped":
                 self._raise_if_overflow(url, request)
@@ -168,12 +171,15 @@ class RemoteBackend:
         context = self.context_length()
         # An unverified context may be larger than the server's real one: judge by half.
         limit = context if self.context_source.startswith("server") else context // 2
-        text = (f"{url} returned an empty answer — prompt may exceed the server's context "
+        if prompt + request.max_tokens > limit:
+            return ContextOverflow(
+                f"{url} returned an empty answer — prompt may exceed the server's context "
                 f"(about {prompt} prompt tokens, context {context}); set remote.context_length "
                 "to the server's real context or shorten the changes")
-        if prompt + request.max_tokens > limit:
-            return ContextOverflow(text)
-        return BackendError(text)
+        return BackendError(f"{url} returned an empty answer, though the prompt fits its "
+                            f"context (about {prompt} prompt tokens, context {context}); is it an "
+                            "OpenAI-compatible server that streams? Check remote.base_urls and "
+                            "the server's log")
 
     # -- structured output -------------------------------------------------------------------
     def probe_structured_output(self, url: str) -> tuple[str | None, str]:

@@ -23,6 +23,7 @@ OVERFLOW_HINTS = (
     "context window", "context size", "too long", "max_tokens is too large",
     "please reduce the length",
 )
+MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait is treated as a failure
 FORMAT_HINTS = ("response_format", "json_schema", "schema", "json_object")
 # Chat templates that take only alternating user/assistant turns (Gemma 1 and 2) raise these;
 # vLLM answers HTTP 400 with the template's text.
@@ -193,12 +194,18 @@ def to_error(exc: BaseException, url: str, *, settings: Any, has_key: bool,
                 f"{', '.join(names)}; use one (tilgen config set remote.model {names[0]})")
         return BackendError(f"{url} answered 404 ({message}); check remote.base_urls "
                             "(it usually ends in /v1) and remote.model")
+    retries = getattr(exc, "tilgen_retries", s.retries)
+    tries = f"after {retries} {'retry' if retries == 1 else 'retries'}"
+    wait = retry_after(exc)
+    if wait is not None and wait > MAX_RETRY_AFTER:
+        tries += (f" (it asked to wait {wait:.0f}s, longer than tilgen waits: "
+                  f"{MAX_RETRY_AFTER:.0f}s)")
     if status == 429:
-        return BackendError(f"rate limited by {url} (HTTP 429) after {s.retries} retries; "
+        return BackendError(f"rate limited by {url} (HTTP 429) {tries}; "
                             "try again later or add replicas to remote.base_urls")
     if status is not None and status >= 500:
-        return BackendUnavailable(f"{url} failed with HTTP {status} after {s.retries} "
-                                  f"retries: {message}; check the server's log")
+        return BackendUnavailable(f"{url} failed with HTTP {status} {tries}: {message}; "
+                                  "check the server's log")
     if status is not None:
         return BackendError(f"{url} rejected the request (HTTP {status}): {message}")
     return BackendError(f"{url} failed mid-answer: {message}; try again")

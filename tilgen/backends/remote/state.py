@@ -1,7 +1,7 @@
 """What the remote backend remembers between runs: the structured-output mode each server
 accepts and whether its chat template refuses a system message (cache), and which replicas
 were down a moment ago (state). Both are small JSON files; losing them only costs a probe,
-so every error here is swallowed."""
+so every error here is swallowed. URLs are kept with their passwords masked."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from tilgen import paths
 from tilgen.atomic import write_atomic
+from tilgen.secrets.mask import mask_url
 
 MODE_TTL = 7 * 24 * 3600.0  # re-probe weekly: servers get upgraded
 DEAD_SECONDS = 60.0
@@ -40,8 +41,13 @@ def _write(path: Path, data: dict[str, Any]) -> None:
         pass
 
 
+def key(url: str) -> str:
+    """How a URL is stored: its password masked, so no state file keeps a credential."""
+    return mask_url(url)
+
+
 def _load(base_url: str, model: str, field: str) -> Any:
-    entry = _read(modes_file()).get(f"{base_url} {model}")
+    entry = _read(modes_file()).get(f"{key(base_url)} {model}")
     if not isinstance(entry, dict) or time.time() - float(entry.get("saved", 0)) > MODE_TTL:
         return None
     return entry.get(field)
@@ -49,11 +55,11 @@ def _load(base_url: str, model: str, field: str) -> Any:
 
 def _save(base_url: str, model: str, field: str, value: Any) -> None:
     data = _read(modes_file())
-    key = f"{base_url} {model}"
-    found = data.get(key)
+    stored = f"{key(base_url)} {model}"
+    found = data.get(stored)
     entry: dict[str, Any] = found if isinstance(found, dict) else {}
     entry.update({field: value, "saved": time.time()})
-    data[key] = entry
+    data[stored] = entry
     _write(modes_file(), data)
 
 
@@ -76,20 +82,28 @@ def save_folds_system(base_url: str, model: str) -> None:
     _save(base_url, model, "fold_system", True)
 
 
-def dead_replicas() -> dict[str, float]:
-    """Replicas recently found down, with the time until which they are skipped."""
+def _dead() -> dict[str, float]:
     now = time.time()
-    return {url: float(until) for url, until in _read(replicas_file()).items()
+    return {stored: float(until) for stored, until in _read(replicas_file()).items()
             if isinstance(until, (int, float)) and until > now}
 
 
+def dead_replicas(urls: list[str] | None = None) -> dict[str, float]:
+    """Those of ``urls`` (default: every one stored, as stored) recently found down, with the
+    time until which they are skipped."""
+    dead = _dead()
+    if urls is None:
+        return dead
+    return {url: dead[key(url)] for url in urls if key(url) in dead}
+
+
 def mark_dead(url: str, *, seconds: float = DEAD_SECONDS) -> None:
-    data = dead_replicas()
-    data[url] = time.time() + seconds
+    data = _dead()
+    data[key(url)] = time.time() + seconds
     _write(replicas_file(), data)
 
 
 def mark_alive(url: str) -> None:
-    data = dead_replicas()
-    if data.pop(url, None) is not None:
+    data = _dead()
+    if data.pop(key(url), None) is not None:
         _write(replicas_file(), data)

@@ -18,12 +18,13 @@ from tilgen.backends.base import Chunk
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote import state
 from tilgen.config.settings import RemoteSettings
+from tilgen.secrets.mask import mask_urls_in
 from tilgen.errors import ConfigError, TilgenError
 
 T = TypeVar("T")
 PLACEHOLDER_KEY = "EMPTY"  # servers started without --api-key accept anything
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 8.0
-MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait is treated as a failure
+MAX_RETRY_AFTER = rerr.MAX_RETRY_AFTER
 _turns = itertools.count()
 
 
@@ -43,7 +44,7 @@ class Transport:
         """Replicas in the order to try: rotated per call and process, recently dead last."""
         start = (os.getpid() + next(_turns)) % len(self.base_urls)
         rotated = self.base_urls[start:] + self.base_urls[:start]
-        dead = state.dead_replicas()
+        dead = state.dead_replicas(rotated)
         return [u for u in rotated if u not in dead] + [u for u in rotated if u in dead]
 
     def client(self, url: str) -> Any:
@@ -62,6 +63,7 @@ class Transport:
             try:
                 return op(self.client(url))
             except Exception as exc:
+                exc.tilgen_retries = attempt  # type: ignore[attr-defined] - for the message
                 if attempt >= retries or not rerr.transient(exc):
                     raise
                 delay = rerr.retry_after(exc)
@@ -75,7 +77,7 @@ class Transport:
     def each_replica(self, op: Callable[[str], T], *, urls: list[str] | None = None) -> T:
         """``op(url)`` on the first replica that works; dead ones are remembered for a minute."""
         urls = urls or self.ordered_urls()
-        dead = state.dead_replicas()
+        dead = state.dead_replicas(urls)
         failure: tuple[BaseException, str] | None = None
         for url in urls:
             try:
@@ -100,7 +102,7 @@ class Transport:
         some text hands the answer on with a ``Chunk(restart=error)``: the reader drops the
         text, or raises ``error`` when it has already shown it."""
         urls = urls or self.ordered_urls()
-        dead = state.dead_replicas()
+        dead = state.dead_replicas(urls)
         failure: tuple[BaseException, str] | None = None
         for url in urls:
             emitted = False
@@ -151,7 +153,7 @@ class Transport:
                             served=lambda: self.served_ids(url))
         if tried > 1:
             err.args = (f"{err.message} [all {tried} servers in remote.base_urls failed]",)
-        err.args = (rerr.scrub(err.message, self.api_key),)
+        err.args = (mask_urls_in(rerr.scrub(err.message, self.api_key)),)
         return err
 
     # -- auxiliary endpoints -------------------------------------------------------------

@@ -50,7 +50,8 @@ def main() -> int:
     wanted = [c for c in args.cases.split(",") if c]
     done = set()
     if args.out.exists():
-        done = {json.loads(ln)["id"] for ln in args.out.read_text(encoding="utf-8").splitlines() if ln}
+        lines = args.out.read_text(encoding="utf-8").splitlines()
+        done = {json.loads(ln)["id"] for ln in lines if ln}
     for case in load_cases(args.corpus):
         if (wanted and case["id"] not in wanted) or case["id"] in done:
             continue

@@ -13,6 +13,7 @@ from tilgen.backends import cache_identity, make_backend
 from tilgen.backends.base import Backend, GenerationResult, TokenCallback
 from tilgen.config.settings import Settings
 from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError, NoChangesError
+from tilgen.fit.budget import TokenCounter
 from tilgen.git.changes import ChangeSet, conflict_files, without_text
 from tilgen.git.source import ChangeSource
 from tilgen.note import cache
@@ -79,7 +80,7 @@ def redact_changes(cs: ChangeSet, settings: Settings) -> int:
     return redact_changeset(cs).total
 
 
-def fit_prompt(cs: ChangeSet, backend: Backend, settings: Settings, languages: list[str],
+def fit_prompt(cs: ChangeSet, backend: TokenCounter, settings: Settings, languages: list[str],
                *, shrink: float = 1.0) -> tuple[ChangeSet, Prompt]:
     """Fit the changes into the backend's context with its own tokenizer."""
     from tilgen.fit.compact import fit

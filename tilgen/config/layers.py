@@ -283,5 +283,14 @@ def ignored_rows(resolved: ResolvedSettings) -> list[tuple[str, Any, str]]:
     """(key, value, source) for each key an untrusted repository file tried to set."""
     where = f"ignored: {describe_file(resolved.repo_file)} (not trusted; tilgen config trust)" \
         if resolved.repo_file else "ignored"
-    return [(key, [mask_url(url) for url in value] if key == "remote.base_urls" else value, where)
+    return [(key, _masked(value) if key == "remote.base_urls" else value, where)
             for key, value in resolved.ignored.items()]
+
+
+def _masked(value: Any) -> Any:
+    """An ignored (so never validated) base URL list with its passwords masked."""
+    if isinstance(value, str):
+        return mask_url(value)
+    if isinstance(value, list):
+        return [mask_url(v) if isinstance(v, str) else v for v in value]
+    return value

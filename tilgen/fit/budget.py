@@ -15,10 +15,19 @@ import bisect
 import dataclasses
 from collections import Counter
 from collections.abc import Callable
+from typing import Protocol
 
 from tilgen.errors import TilgenError
 from tilgen.fit import filters
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
+
+
+class TokenCounter(Protocol):
+    """What fitting needs of a backend: its context and a token count."""
+
+    def context_length(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
 
 # How deep into its hunks each kind of file is shown, relative to source: when source
 # hunks show 60 lines, test hunks show 30 and config hunks 10.

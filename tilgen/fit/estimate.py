@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tilgen.backends.base import estimate_tokens
+from tilgen.fit.budget import estimate_tokens
 
 if TYPE_CHECKING:
     from tilgen.note.prompt import Prompt

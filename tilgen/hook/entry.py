@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -21,7 +22,7 @@ class QueueEntry:
     last_attempt: float | None = None
 
 
-def parse_entry(data: dict | None) -> QueueEntry | None:
+def parse_entry(data: dict[str, Any] | None) -> QueueEntry | None:
     """A queue entry from its JSON; None for one that is broken (an unknown layout, a time
     that is not a number, no valid day): the next trigger writes a new one. A day that is
     not an ISO date is dropped."""

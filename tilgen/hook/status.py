@@ -9,8 +9,8 @@ from typing import Any
 
 from tilgen.hook import globaldir
 from tilgen.hook import queue as jobqueue
+from tilgen.hook.entry import QueueEntry
 from tilgen.hook.install import git_path, toplevel
-from tilgen.hook.queue import QueueEntry
 from tilgen.hook.script import CHAINED, PRE_COMMIT_LEGACY, baked_python, find_ours, log_path
 
 

@@ -163,7 +163,7 @@ def render_points(
     if len(answer.topic) in TOPIC_MAX.values() and " " in topic:
         # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
         topic = topic.rsplit(" ", 1)[0]
-    keywords = list(dict.fromkeys(" ".join(k.split()) for k in answer.keywords))[:3]
+    keywords = [k for k in dict.fromkeys(" ".join(k.split()) for k in answer.keywords) if k][:3]
     if " " in topic and not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
         # Small models sometimes title a Korean note in English ("Error Handling in Rust");
         # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept.

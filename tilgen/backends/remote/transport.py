@@ -18,8 +18,8 @@ from tilgen.backends.base import Chunk
 from tilgen.backends.remote import errors as rerr
 from tilgen.backends.remote import state
 from tilgen.config.settings import RemoteSettings
-from tilgen.secrets.mask import mask_urls_in
 from tilgen.errors import ConfigError, TilgenError
+from tilgen.secrets.mask import mask_urls_in
 
 T = TypeVar("T")
 PLACEHOLDER_KEY = "EMPTY"  # servers started without --api-key accept anything
@@ -63,7 +63,7 @@ class Transport:
             try:
                 return op(self.client(url))
             except Exception as exc:
-                exc.tilgen_retries = attempt  # type: ignore[attr-defined] - for the message
+                exc.tilgen_retries = attempt  # type: ignore[attr-defined]  # for the message
                 if attempt >= retries or not rerr.transient(exc):
                     raise
                 delay = rerr.retry_after(exc)

@@ -33,3 +33,13 @@ def tilgen(*args: str, cwd: Path | None = None, env: dict[str, str] | None = Non
 def assert_clean(proc: subprocess.CompletedProcess[str]) -> None:
     """No traceback, whatever happened."""
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+
+
+def one_line(proc: subprocess.CompletedProcess[str], code: int) -> str:
+    """The single error line of a failed run with exit ``code`` (never 3)."""
+    assert_clean(proc)
+    assert proc.returncode == code, (proc.returncode, proc.stderr)
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("tilgen: error:")]
+    assert len(errors) == 1, proc.stderr
+    assert "unexpected error" not in errors[0]
+    return errors[0]

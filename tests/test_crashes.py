@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import PLUGINS, ROOT, assert_clean, tilgen
+from tests.cli import PLUGINS, ROOT, assert_clean, one_line, tilgen
 from tests.conftest import commit_files, git
 from tests.servers import FaultServer, Reply, error_reply
 from tests.test_hostile_repo import grep_for_secrets
@@ -36,16 +36,6 @@ def shell(script: str, *, cwd: Path, env: dict[str, str] | None = None
     return subprocess.CompletedProcess(proc.args, proc.returncode,
                                        proc.stdout.decode("utf-8", "replace"),
                                        proc.stderr.decode("utf-8", "replace"))
-
-
-def one_line(proc: subprocess.CompletedProcess[str], code: int) -> str:
-    """The single error line of a failed run with exit ``code`` (never 3)."""
-    assert_clean(proc)
-    assert proc.returncode == code, (proc.returncode, proc.stderr)
-    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("tilgen: error:")]
-    assert len(errors) == 1, proc.stderr
-    assert "unexpected error" not in errors[0]
-    return errors[0]
 
 
 @pytest.fixture
@@ -255,10 +245,10 @@ def test_show_prompt_prints_the_fitted_prompt(repo: Path) -> None:
                   for i in range(4000))
     commit_files(repo, {"handlers.py": big, "util.py": "def respond(r, code):\n    return code\n"})
     proc = tilgen("today", "-b", "fake", "--show-prompt", cwd=repo,
-                  env={"TILGEN_EMBEDDED_N_CTX": "2048"})
+                  env={"TILGEN_EMBEDDED_N_CTX": "4096"})
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout) < len(big) / 5
-    assert "2048-token context" in proc.stderr and "estimate" in proc.stderr
+    assert "4096-token context" in proc.stderr and "estimate" in proc.stderr
 
 
 def test_binary_only_day_calls_no_model(repo: Path, tmp_path: Path,

@@ -40,10 +40,11 @@ def test_a_hunk_is_introduced_by_its_scope_and_the_names_it_adds_and_removes():
     assert "in `func NewFlagSet(name string) *FlagSet {`" in line
     assert "2 lines removed, 4 added" in line
     new = line.split("new names: ")[1].split(";")[0]
-    gone = line.split("names gone: ")[1]
-    assert "`SetInterspersed`" in new and "`interspersed`" in new
-    assert "`NoInterspersed`" in gone and "noInterspersed`" in gone
-    assert "NoInterspersed" not in new and "support" not in new  # comments name nothing
+    swapped = line.split("replaced (old -> new): ")[1].split(";")[0]
+    assert "`interspersed`" in new
+    assert "`NoInterspersed` -> `SetInterspersed`" in swapped
+    assert "`f.noInterspersed` -> `f.interspersed`" in swapped
+    assert "NoInterspersed" not in new and "support" not in line  # comments name nothing
 
 
 def test_a_hunk_that_only_removes_code_says_so():
@@ -182,3 +183,30 @@ def test_removed_code_shown_as_a_diff_counts_as_grounded():
                          hunks=[(f, REMOVAL)])
     s = score(note, date=DAY.isoformat(), files=[f])
     assert s.snippet_lines == 3 and s.grounded_lines == 3
+
+
+REPLACE = Hunk("@@ -20,7 +20,7 @@ func wrapN(i, slop int, s string) (string, string) {", [
+    " \tif i < len(s) {",
+    "-\t\ts = strings.Replace(s, \"\\n\", \" \", -1)",
+    "+\t\ts = strings.ReplaceAll(s, \"\\n\", \" \")",
+    " \t}",
+    "-\tlog.Printf(\"unrelated line about %d\", i)",
+    "+\treturn wrap(slop, s), \"\"",
+])
+
+
+def test_a_name_swapped_in_an_edited_line_is_stated_old_to_new():
+    assert ("NoInterspersed", "SetInterspersed") in evidence.replacements(SETTER)
+    assert evidence.replacements(REPLACE) == [("strings.Replace", "strings.ReplaceAll")]
+    line = evidence.describe(REPLACE)
+    assert "replaced (old -> new): `strings.Replace` -> `strings.ReplaceAll`" in line
+    # the swapped names are not listed again as merely new or gone
+    assert "new names: `strings.ReplaceAll`" not in line
+    # a removed line and an unrelated added one are no replacement
+    assert not any("log.Printf" in old for old, _new in evidence.replacements(REPLACE))
+
+
+def test_a_removal_or_an_addition_alone_swaps_nothing():
+    assert evidence.replacements(REMOVAL) == []
+    added = Hunk("@@ -0,0 +1,2 @@", ["+def retry(call):", "+    return call()"])
+    assert evidence.replacements(added) == []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import PLUGINS, ROOT, assert_clean, tilgen
+from tests.cli import PLUGINS, ROOT, assert_clean, one_line, tilgen
 from tests.conftest import commit_files, git
 from tests.servers import FaultServer, stream_reply
 from tilgen.config import trust
@@ -123,7 +123,8 @@ def test_every_key_is_classified_and_unknown_keys_are_user_only() -> None:
 
     safe = {k for k in ALL if trust.repo_safe(k, True) or trust.repo_safe(k, 1)}
     assert safe == {"language", "note_format", "ignore", "author", "cache", "redact",
-                    *(k for k in ALL if k.startswith("generation."))}
+                    *(k for k in ALL if k.startswith("generation.")
+                      and k != "generation.candidates")}  # it multiplies the user's compute
     assert not trust.repo_safe("redact", False)
     assert not trust.repo_safe("plugins", ["x"])  # a key added later is user-only by default
     for key in ("backend", "fallback_backend", "notes_dir", "note_filename", "embedded.model",
@@ -247,6 +248,7 @@ def test_hook_in_a_hostile_clone_then_trusted_then_changed(
     assert "not trusted" in log and "tilgen config trust" in log
     assert files_outside_notes(tmp_path, isolated_home, repo=repo) == []
 
+    file.write_text(file.read_text().replace('"this:print"', '"fake"'))
     assert tilgen("config", "trust", cwd=repo).returncode == 0
     _commit(repo, "b.py")  # trusted: the repository's server, key and notes directory
     _wait_for(lambda: runs() >= 2 and jobqueue.load_entry(top) is None)
@@ -264,6 +266,21 @@ def test_hook_in_a_hostile_clone_then_trusted_then_changed(
     assert len(fault_server.requests) == served
     assert victim.read_text() == "precious\n"
     grep_for_secrets(isolated_home, SECRET)
+
+
+def test_a_trusted_file_with_an_unknown_fallback_fails_before_any_request(
+        repo: Path, fault_server: FaultServer) -> None:
+    fault_server.default("POST", "/v1/chat/completions",
+                         stream_reply(json.dumps(POINTS, ensure_ascii=False)))
+    (repo / ".tilgen.toml").write_text(
+        'backend = "remote"\nfallback_backend = "this:print"\n'
+        f'[remote]\nbase_urls = ["{fault_server.url}"]\nmodel = "test-model"\n')
+    commit_files(repo, {"a.py": "x = 1\n"})
+    assert tilgen("config", "trust", cwd=repo).returncode == 0
+    line = one_line(tilgen("today", cwd=repo), ExitCode.CONFIG)
+    assert line.startswith("tilgen: error: fallback_backend = 'this:print': unknown backend")
+    assert "choose one of: embedded, remote" in line
+    assert fault_server.requests == []
 
 
 def grep_for_secrets(home: Path, *secrets: str) -> None:

@@ -211,3 +211,30 @@ def test_days_by_name():
     assert parse_day(None) == parse_day("") == parse_day("today") == today
     assert parse_day("yesterday") == today - dt.timedelta(days=1)
     assert parse_day("2024-02-29") == parse_day(dt.date(2024, 2, 29)) == dt.date(2024, 2, 29)
+
+
+def _points(*texts: str) -> dict[str, Any]:
+    return {"topic": "덧셈 함수", "keywords": ["덧셈"],
+            "points": [{"hunk": 1, "en": "What the code does now.", "text": t} for t in texts]}
+
+
+def test_of_several_candidates_the_one_naming_the_change_is_kept(
+        day_repo, enqueue, requests, monkeypatch):
+    monkeypatch.setenv("TILGEN_GENERATION_CANDIDATES", "3")
+    said: list[str] = []
+    enqueue(_points("함수가 더 좋아졌습니다.", "코드가 바뀌었습니다."),
+            "not json", "not json either",  # the second candidate fails twice
+            _points("`add`는 이제 `int` 인자를 받고 `int`를 돌려줍니다.", "함수가 바뀌었습니다."))
+    result = pipeline.run(ChangeSource.for_day(day_repo), FAKE, on_status=said.append)
+    assert "`add`는 이제" in result.note.content
+    assert len(requests()) == 4
+    assert "writing 3 candidate notes" in said and "kept candidate 3 of 3 (2 valid)" in said
+
+
+def test_when_every_candidate_fails_the_first_ones_reason_is_told(
+        day_repo, enqueue, isolated_home, monkeypatch):
+    monkeypatch.setenv("TILGEN_GENERATION_CANDIDATES", "2")
+    enqueue("not json", "{}", "not json", "{}")
+    with pytest.raises(InvalidNoteError, match="nothing was saved"):
+        pipeline.run(ChangeSource.for_day(day_repo), FAKE)
+    assert notes(isolated_home) == []

@@ -7,27 +7,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from tilgen.backends import cache_identity, make_backend
+from tilgen.backends import backend_class, cache_identity, make_backend
 from tilgen.backends.base import Backend, GenerationResult, TokenCallback
+from tilgen.compose import write_note
 from tilgen.config.settings import Settings
-from tilgen.errors import BackendUnavailable, ContextOverflow, InvalidNoteError, NoChangesError
+from tilgen.errors import (
+    BackendUnavailable,
+    ConfigError,
+    ContextOverflow,
+    InvalidNoteError,
+    NoChangesError,
+)
 from tilgen.fit.budget import TokenCounter
 from tilgen.git.changes import ChangeSet, conflict_files, without_text
 from tilgen.git.source import ChangeSource
 from tilgen.note import cache
 from tilgen.note.prompt import PROMPT_VERSION, Prompt, build_prompt, changes_text
-from tilgen.note.reject import Proof
-from tilgen.note.render import render_points
 from tilgen.note.schema import (
-    PointsAnswer,
     TilNote,
-    describe_errors,
-    direct_schema,
-    parse_json,
-    points_schema,
-    salvage_points,
     validate_note,
 )
 from tilgen.options import NoteOptions
@@ -122,6 +119,7 @@ def generate_note(
     _check_writable(cs, status)
     names = [settings.backend] + ([settings.fallback_backend] if settings.fallback_backend
                                   and settings.fallback_backend != settings.backend else [])
+    _check_backends(settings)
     use_cache = settings.cache if use_cache is None else use_cache
     # Keys come from the changes before redaction, so a cache hit never loads the secret
     # scanner; only a hash of them is kept, and `redact` itself is part of the key.
@@ -160,6 +158,18 @@ def generate_note(
     raise failure
 
 
+def _check_backends(settings: Settings) -> None:
+    """Both configured backends exist, before any model runs: a misspelt fallback is told
+    now, naming its key, not on the night the main backend is down."""
+    for key in ("backend", "fallback_backend"):
+        name = getattr(settings, key)
+        if name:
+            try:
+                backend_class(name)
+            except ConfigError as exc:
+                raise ConfigError(f"{key} = {name!r}: {exc.message}") from None
+
+
 def _check_writable(cs: ChangeSet, status: StatusCallback) -> None:
     """Refuse, before any model runs, changes with no text to learn from; warn about
     unresolved merge conflicts, which would otherwise be described as if they were code."""
@@ -196,33 +206,9 @@ def _generate_with(backend: Backend, cs: ChangeSet, settings: Settings, language
 
 def _attempts(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: Settings,
               on_token: TokenCallback | None, status: StatusCallback) -> NoteResult:
-    from tilgen.backends.attempts import ask_checked
-
-    points = settings.note_format == "points"
-    note, result, attempt = ask_checked(
-        backend, prompt.messages(),
-        schema=lambda n: (points_schema(len(prompt.hunks), settings.language, n) if points
-                          else direct_schema(cs.date, settings.language)),
-        parse=lambda text: _to_note(text, cs, prompt, settings),
-        salvage=salvage_points if points else None,  # the points finished before a cut
-        items=4,  # each point costs an English and a Korean sentence
-        generation=settings.generation, on_token=on_token, status=status,
-    )
+    note, result, attempt = write_note(backend, cs, prompt, settings, on_token, status)
     return NoteResult(note=note, changes=cs, prompt=prompt, backend=backend.name,
                       model=backend.model_name, attempts=attempt, generation=result)
-
-
-def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> TilNote:
-    data = parse_json(text)
-    if settings.note_format == "points":
-        try:
-            answer = PointsAnswer.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidNoteError(f"the answer does not match the points structure: "
-                                   f"{describe_errors(exc)}") from None
-        proof = Proof.of(cs.files, [c.subject for c in cs.commits])
-        data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof)
-    return validate_note(data, date=cs.date, language=settings.language)
 
 
 def note_meta(result: NoteResult) -> dict[str, Any]:

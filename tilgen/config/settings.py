@@ -50,6 +50,10 @@ class GenerationSettings(_Section):
                          description="Drop tokens below this share of the likeliest.")
     repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
     seed: int | None = Field(0, description="Sampling seed (None: random).")
+    candidates: int = Field(
+        1, ge=1, le=8,
+        description="Notes to sample per prompt, keeping the one naming most of the change "
+                    "(a server answers them at once; embedded: one after another).")
 
 
 class Settings(_Section):

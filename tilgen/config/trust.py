@@ -27,7 +27,7 @@ REPO_SAFE_KEYS = frozenset({
     "language", "note_format", "ignore", "author", "cache",
     "generation.max_tokens", "generation.temperature", "generation.top_p",
     "generation.top_k", "generation.min_p", "generation.repeat_penalty", "generation.seed",
-})
+})  # not generation.candidates: it multiplies the user's model time and server load
 # Safe from a repository only with these values.
 REPO_SAFE_VALUES: dict[str, tuple[Any, ...]] = {"redact": (True,)}
 

@@ -9,6 +9,7 @@ in its added lines or only in its removed ones.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 
@@ -59,6 +60,71 @@ def name_changes(hunk: Hunk) -> tuple[list[str], list[str]]:
     return new[:MAX_NAMES], gone[:MAX_NAMES]
 
 
+MAX_SWAPS = 4
+
+
+def replacements(hunk: Hunk) -> list[tuple[str, str]]:
+    """``(old, new)`` identifier pairs where a removed line became a similar added line with
+    one name swapped for another (``Replace(`` -> ``ReplaceAll(``, ``NoInterspersed()`` ->
+    ``SetInterspersed(interspersed bool)``): the direction of a change, stated once."""
+    out: dict[tuple[str, str], None] = {}
+    for removed, added in _blocks(hunk.lines):
+        for old_line, new_line in _pairs(removed, added):
+            old_words, new_words = _words(old_line), _words(new_line)
+            ops = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+            for tag, i1, i2, j1, j2 in ops.get_opcodes():
+                if tag != "replace":
+                    continue
+                # the same number of words swapped pair up in order; else the first ones
+                pairs = (list(zip(old_words[i1:i2], new_words[j1:j2], strict=True))
+                         if i2 - i1 == j2 - j1 else [(old_words[i1], new_words[j1])])
+                for old, new in pairs:
+                    if (old.lower() not in _COMMON and new.lower() not in _COMMON
+                            and len(old) >= 3 and len(new) >= 3):
+                        out.setdefault((old, new), None)
+    return list(out)[:MAX_SWAPS]
+
+
+def _words(line: str) -> list[str]:
+    line = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line)
+    return _WORD.findall(line)
+
+
+def _blocks(lines: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Each run of removed lines directly followed by added ones, markers stripped."""
+    out: list[tuple[list[str], list[str]]] = []
+    removed: list[str] = []
+    added: list[str] = []
+    for line in lines + [" "]:
+        if line.startswith("-"):
+            if added:
+                out.append((removed, added))
+                removed, added = [], []
+            removed.append(line[1:])
+        elif line.startswith("+") and removed:
+            added.append(line[1:])
+        else:
+            if removed and added:
+                out.append((removed, added))
+            removed, added = [], []
+    return out
+
+
+def _pairs(removed: list[str], added: list[str]) -> list[tuple[str, str]]:
+    """Removed and added lines that are the same line edited (similar enough), in order."""
+    pairs: list[tuple[str, str]] = []
+    start = 0
+    for old in removed:
+        if _COMMENT.match(old) or not old.strip():
+            continue
+        for j in range(start, min(len(added), start + 6)):
+            if difflib.SequenceMatcher(a=old.strip(), b=added[j].strip()).ratio() >= 0.6:
+                pairs.append((old, added[j]))
+                start = j + 1
+                break
+    return pairs
+
+
 def _distinct(words: Iterable[str]) -> list[str]:
     """Names, a dotted one (``f.interspersed``) dropped when its last part is listed too."""
     words = list(words)
@@ -86,6 +152,13 @@ def describe(hunk: Hunk) -> str:
     else:
         parts.append(f"{_lines(removed)} removed, {added} added")
     new, gone = name_changes(hunk)
+    swaps = replacements(hunk)
+    if swaps:
+        parts.append("replaced (old -> new): "
+                     + ", ".join(f"`{old}` -> `{new}`" for old, new in swaps))
+        swapped = {w for pair in swaps for w in pair}
+        new = [w for w in new if w not in swapped]
+        gone = [w for w in gone if w not in swapped]
     if new:
         parts.append("new names: " + ", ".join(f"`{w}`" for w in new))
     if gone:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
 from tilgen.note import evidence
 
-PROMPT_VERSION = "til-2026.12-4"
+PROMPT_VERSION = "til-2026.12-5"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
@@ -22,12 +22,16 @@ How to read the changes:
   removed and added. Lines starting with "-" are OLD code that the change DELETED; lines
   starting with "+" are NEW code that it ADDED; other lines are unchanged context.
 - "names gone" no longer exist after the change: never present them, or removed lines, as new.
-  Describe the code as it is AFTER the change, compared with what it was before.
+  "replaced (old -> new)" pairs are names the change swapped: the code now uses the name
+  after "->" where it used the one before. Describe the code as it is AFTER the change,
+  compared with what it was before.
 
 Rules:
 - Every point teaches one concrete fact of THESE changes: name the functions, types, fields or
   options involved in backticks, say what they do now, and why it matters (the bug fixed, the
   behaviour kept, the benefit to callers or readers).
+- Prefer the hunks with replacements, new names or names gone. A point about a replacement
+  names both the old and the new name; a point about removed code says it was removed.
 - Only state what the diff shows. No numbers that are not in the code (no commit, PR, issue or
   line numbers), no dates, nothing about the commit, its author or the project, no general
   remarks about the language.

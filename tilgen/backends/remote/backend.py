@@ -31,6 +31,7 @@ class RemoteBackend:
     """Generates with a model served over HTTP; several base URLs are replicas."""
 
     name = "remote"
+    concurrent = True  # a server answers several requests at once (candidate notes)
 
     def __init__(self, settings: RemoteSettings, *, api_key: str | None = None) -> None:
         self.settings = settings

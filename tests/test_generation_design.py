@@ -210,3 +210,27 @@ def test_a_removal_or_an_addition_alone_swaps_nothing():
     assert evidence.replacements(REMOVAL) == []
     added = Hunk("@@ -0,0 +1,2 @@", ["+def retry(call):", "+    return call()"])
     assert evidence.replacements(added) == []
+
+
+def test_lines_changed_only_in_whitespace_read_as_context():
+    struct = Hunk("@@ -5,4 +5,4 @@ type FlagSet struct {", [
+        "-\tname           string",
+        "-\tparsed         bool",
+        "-\tnoInterspersed bool // do not allow",
+        "+\tname         string",
+        "+\tparsed       bool",
+        "+\tinterspersed bool // do not allow",
+        " }",
+    ])
+    assert evidence.body(struct).splitlines() == [
+        " \tname         string", " \tparsed       bool",
+        "-\tnoInterspersed bool // do not allow", "+\tinterspersed bool // do not allow", " }"]
+    assert "1 line removed, 1 added" in evidence.describe(struct)
+    assert evidence.realigned(SETTER.lines) == SETTER.lines  # real changes stay as they are
+
+
+def test_a_korean_point_must_name_some_code():
+    assert not re.match(KO_SENTENCE, "코드가 더 좋아졌습니다.")
+    assert re.match(KO_SENTENCE, "이제 `SetInterspersed`가 섞어 쓰기를 켜고 끕니다.")
+    schema = points_schema(2, "ko", 4)
+    assert schema["properties"]["points"]["items"]["properties"]["text"]["pattern"] == KO_SENTENCE

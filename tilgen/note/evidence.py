@@ -142,7 +142,9 @@ def describe(hunk: Hunk) -> str:
     where = scope(hunk)
     if where:
         parts.append(f"in `{where[:80]}`")
-    added, removed = hunk.added, hunk.removed
+    lines = realigned(hunk.lines)
+    added = sum(1 for ln in lines if ln.startswith("+"))
+    removed = sum(1 for ln in lines if ln.startswith("-"))
     if hunk.header.startswith("@@ -0,0 "):
         parts.append(f"new file, {_lines(added)} added")
     elif not added:
@@ -167,5 +169,40 @@ def describe(hunk: Hunk) -> str:
 
 
 def body(hunk: Hunk) -> str:
-    """The hunk's lines with their diff markers, without the ``@@`` line (described above)."""
-    return "\n".join(hunk.lines)
+    """The hunk's lines with their diff markers, without the ``@@`` line (described above);
+    lines whose change is only whitespace read as unchanged context."""
+    return "\n".join(realigned(hunk.lines))
+
+
+def realigned(lines: list[str]) -> list[str]:
+    """``lines`` with each removed line that comes back, differing only in whitespace (a
+    realigned struct, a re-indented block), shown once as context: a small model should
+    see the one field that changed, not ten."""
+    out: list[str] = []
+    removed: list[str] = []
+    added: list[str] = []
+
+    def flush() -> None:
+        old = [" ".join(ln[1:].split()) for ln in removed]
+        new = [" ".join(ln[1:].split()) for ln in added]
+        ops = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+        for tag, i1, i2, j1, j2 in ops:
+            if tag == "equal":
+                out.extend(" " + ln[1:] for ln in added[j1:j2])
+            else:
+                out.extend(removed[i1:i2] + added[j1:j2])
+        removed.clear()
+        added.clear()
+
+    for line in lines:
+        if line.startswith("-"):
+            if added:
+                flush()
+            removed.append(line)
+        elif line.startswith("+"):
+            added.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return out

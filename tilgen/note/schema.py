@@ -25,8 +25,12 @@ PERSONAL = re.compile(
     r"|(?:^|[\s(])(저는|제가|나는|내가|제 생각|내 생각)(?=[\s,.]|$)",
     re.I,
 )
-# Korean prose in a point: Hangul, digits, punctuation and `code` spans; formal ending "다."
-KO_SENTENCE = r"^([가-힣0-9 ,()·:/%+=<>-]|`[^`\n\"\\가-힣]{1,40}`)+다[.]$"
+# Korean prose in a point: Hangul, digits, punctuation and `code` spans, at least one span
+# (a point names the code it is about; a sentence naming nothing teaches nothing); formal
+# ending "다."
+_KO_PROSE = r"[가-힣0-9 ,()·:/%+=<>-]"
+_CODE_SPAN = r"`[^`\n\"\\가-힣]{1,40}`"
+KO_SENTENCE = rf"^{_KO_PROSE}*{_CODE_SPAN}({_KO_PROSE}|{_CODE_SPAN})*다[.]$"
 # The English note a point is written from: what the code does now, and why it matters.
 EN_REASON = r"^[^\n\"\\가-힣]{8,200}$"
 EN_SENTENCE = r"^[^\n\"\\]{8,220}[.]$"

@@ -234,3 +234,14 @@ def test_a_korean_point_must_name_some_code():
     assert re.match(KO_SENTENCE, "이제 `SetInterspersed`가 섞어 쓰기를 켜고 끕니다.")
     schema = points_schema(2, "ko", 4)
     assert schema["properties"]["points"]["items"]["properties"]["text"]["pattern"] == KO_SENTENCE
+
+
+def test_code_moved_to_another_file_is_said_to_have_moved():
+    gone = Hunk("@@ -40,3 +40,0 @@", ["-pub struct Error {", "-    inner: ManuallyDrop<Box<ErrorImpl>>,", "-}"])
+    came = Hunk("@@ -1,0 +1,3 @@", ["+pub struct Error {", "+    inner: ManuallyDrop<Box<ErrorImpl>>,", "+}"])
+    moved = evidence.moves([("src/error.rs", [gone]), ("src/lib.rs", [came])])
+    assert moved[(0, 0)].startswith("moved to src/lib.rs: ") and "`ErrorImpl`" in moved[(0, 0)]
+    assert moved[(1, 0)].startswith("moved from src/error.rs: ")
+    line = evidence.describe(gone, moved[(0, 0)])
+    assert "3 lines REMOVED, nothing added; " in line and "no longer exists" not in line
+    assert evidence.moves([("a.rs", [gone]), ("a.rs", [REMOVAL])]) == {}

@@ -136,8 +136,28 @@ def _lines(n: int) -> str:
     return f"{n} line" + ("" if n == 1 else "s")
 
 
-def describe(hunk: Hunk) -> str:
-    """One line before the hunk: scope, what it removed and added, names new and gone."""
+def moves(files: list[tuple[str, list[Hunk]]]) -> dict[tuple[int, int], str]:
+    """For hunks ``(file index, hunk index)`` whose removed names come back as new names in
+    another file, or the other way round: ``moved to other.rs: `Error`…`` / ``moved from
+    lib.rs: …``, so code that moved is not read as deleted in one place and new in another."""
+    changes = {(fi, hi): name_changes(h) for fi, (_p, hunks) in enumerate(files)
+               for hi, h in enumerate(hunks)}
+    out: dict[tuple[int, int], str] = {}
+    for (fi, hi), (_new, gone) in changes.items():
+        for (fj, hj), (new, _gone) in changes.items():
+            if fj == fi:
+                continue
+            moved = [w for w in gone if w in new]
+            if moved:
+                names = ", ".join(f"`{w}`" for w in moved[:MAX_NAMES])
+                out.setdefault((fi, hi), f"moved to {files[fj][0]}: {names}")
+                out.setdefault((fj, hj), f"moved from {files[fi][0]}: {names}")
+    return out
+
+
+def describe(hunk: Hunk, moved: str = "") -> str:
+    """One line before the hunk: scope, what it removed and added, names new and gone, and
+    ``moved`` (see :func:`moves`)."""
     parts = []
     where = scope(hunk)
     if where:
@@ -148,7 +168,8 @@ def describe(hunk: Hunk) -> str:
     if hunk.header.startswith("@@ -0,0 "):
         parts.append(f"new file, {_lines(added)} added")
     elif not added:
-        parts.append(f"{_lines(removed)} REMOVED, nothing added: this code no longer exists")
+        parts.append(f"{_lines(removed)} REMOVED, nothing added"
+                     + ("" if moved.startswith("moved to") else ": this code no longer exists"))
     elif not removed:
         parts.append(f"{_lines(added)} added, nothing removed")
     else:
@@ -165,6 +186,8 @@ def describe(hunk: Hunk) -> str:
         parts.append("new names: " + ", ".join(f"`{w}`" for w in new))
     if gone:
         parts.append("names gone: " + ", ".join(f"`{w}`" for w in gone))
+    if moved:
+        parts.append(moved)
     return "; ".join(parts)
 
 

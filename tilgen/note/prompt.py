@@ -127,10 +127,11 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
         out += [f"- {item}" for item in cs.omitted]
     out.append("Changes:")
     hunks: list[tuple[FileChange, Hunk]] = []
-    for f in cs.files:
-        for h in f.hunks:
+    moved = evidence.moves([(f.path, f.hunks) for f in cs.files])
+    for fi, f in enumerate(cs.files):
+        for hi, h in enumerate(f.hunks):
             hunks.append((f, h))
-            out.append(f"[#{len(hunks)}] {f.path}: {evidence.describe(h)}")
+            out.append(f"[#{len(hunks)}] {f.path}: {evidence.describe(h, moved.get((fi, hi), ''))}")
             out.append(evidence.body(h))
     return "\n".join(out), hunks
 

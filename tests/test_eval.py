@@ -122,3 +122,23 @@ def test_eval_runs_only_the_cases_named():
     bad = tilgen("eval", "-b", FAKE, "--case", "nope")
     assert bad.returncode == 2 and "has no case nope" in bad.stderr
     assert_clean(bad)
+
+
+@pytest.mark.server
+def test_eval_through_a_real_server_reports_the_readers_measures(isolated_home, llama_server):
+    from tests.servers import LLAMA_SERVER_CTX, TEST_MODEL_ALIAS
+
+    proc = tilgen("eval", "--backend", "remote", "--limit", "1", "--json", env={
+        "TILGEN_REMOTE_BASE_URLS": llama_server, "TILGEN_REMOTE_MODEL": TEST_MODEL_ALIAS,
+        "TILGEN_REMOTE_CONTEXT_LENGTH": str(LLAMA_SERVER_CTX),
+        "TILGEN_GENERATION_MAX_TOKENS": "500"})
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["backend"] == "remote" and report["summary"]["cases"] == 1
+    [case] = report["cases"]
+    scores = case["scores"] or {}
+    if case["ok"]:  # the 0.5B model's note may be rejected; the measures are what is tested
+        assert {"facts", "facts_strict", "invented_numbers", "meta_bullets",
+                "vacuous_bullets", "boilerplate_snippets"} <= set(scores)
+        assert scores["facts"] >= 2
+    assert {"fact_recall_strict", "fact_recall_loose"} <= set(report["summary"])

@@ -40,10 +40,10 @@ def test_a_hunk_is_introduced_by_its_scope_and_the_names_it_adds_and_removes():
     assert "in `func NewFlagSet(name string) *FlagSet {`" in line
     assert "2 lines removed, 4 added" in line
     new = line.split("new names: ")[1].split(";")[0]
-    swapped = line.split("replaced (old -> new): ")[1].split(";")[0]
+    swapped = line.split("swapped: ")[1].split(";")[0]
     assert "`interspersed`" in new
-    assert "`NoInterspersed` -> `SetInterspersed`" in swapped
-    assert "`f.noInterspersed` -> `f.interspersed`" in swapped
+    assert "`NoInterspersed` became `SetInterspersed`" in swapped
+    assert "`f.noInterspersed` became `f.interspersed`" in swapped
     assert "NoInterspersed" not in new and "support" not in line  # comments name nothing
 
 
@@ -199,7 +199,7 @@ def test_a_name_swapped_in_an_edited_line_is_stated_old_to_new():
     assert ("NoInterspersed", "SetInterspersed") in evidence.replacements(SETTER)
     assert evidence.replacements(REPLACE) == [("strings.Replace", "strings.ReplaceAll")]
     line = evidence.describe(REPLACE)
-    assert "replaced (old -> new): `strings.Replace` -> `strings.ReplaceAll`" in line
+    assert "swapped: `strings.Replace` became `strings.ReplaceAll`" in line
     # the swapped names are not listed again as merely new or gone
     assert "new names: `strings.ReplaceAll`" not in line
     # a removed line and an unrelated added one are no replacement
@@ -231,6 +231,7 @@ def test_lines_changed_only_in_whitespace_read_as_context():
 
 def test_a_korean_point_must_name_some_code():
     assert not re.match(KO_SENTENCE, "코드가 더 좋아졌습니다.")
+    assert not re.match(KO_SENTENCE, "`a` -> `b`로 바뀌었습니다.")  # no arrows in Korean
     assert re.match(KO_SENTENCE, "이제 `SetInterspersed`가 섞어 쓰기를 켜고 끕니다.")
     schema = points_schema(2, "ko", 4)
     assert schema["properties"]["points"]["items"]["properties"]["text"]["pattern"] == KO_SENTENCE

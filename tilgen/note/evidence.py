@@ -177,8 +177,7 @@ def describe(hunk: Hunk, moved: str = "") -> str:
     new, gone = name_changes(hunk)
     swaps = replacements(hunk)
     if swaps:
-        parts.append("replaced (old -> new): "
-                     + ", ".join(f"`{old}` -> `{new}`" for old, new in swaps))
+        parts.append("swapped: " + ", ".join(f"`{old}` became `{new}`" for old, new in swaps))
         swapped = {w for pair in swaps for w in pair}
         new = [w for w in new if w not in swapped]
         gone = [w for w in gone if w not in swapped]

@@ -22,8 +22,7 @@ How to read the changes:
   removed and added. Lines starting with "-" are OLD code that the change DELETED; lines
   starting with "+" are NEW code that it ADDED; other lines are unchanged context.
 - "names gone" no longer exist after the change: never present them, or removed lines, as new.
-  "replaced (old -> new)" pairs are names the change swapped: the code now uses the name
-  after "->" where it used the one before. Describe the code as it is AFTER the change,
+  "swapped" lists each name the change replaced and the name that took its place. Describe the code as it is AFTER the change,
   compared with what it was before.
 
 Rules:

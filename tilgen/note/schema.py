@@ -28,7 +28,7 @@ PERSONAL = re.compile(
 # Korean prose in a point: Hangul, digits, punctuation and `code` spans, at least one span
 # (a point names the code it is about; a sentence naming nothing teaches nothing); formal
 # ending "다."
-_KO_PROSE = r"[가-힣0-9 ,()·:/%+=<>-]"
+_KO_PROSE = r"[가-힣0-9 ,()·:/%+=-]"  # no < or >: arrows (a -> b) are not Korean
 _CODE_SPAN = r"`[^`\n\"\\가-힣]{1,40}`"
 KO_SENTENCE = rf"^{_KO_PROSE}*{_CODE_SPAN}({_KO_PROSE}|{_CODE_SPAN})*다[.]$"
 # The English note a point is written from: what the code does now, and why it matters.

@@ -246,3 +246,11 @@ def test_code_moved_to_another_file_is_said_to_have_moved():
     line = evidence.describe(gone, moved[(0, 0)])
     assert "3 lines REMOVED, nothing added; " in line and "no longer exists" not in line
     assert evidence.moves([("a.rs", [gone]), ("a.rs", [REMOVAL])]) == {}
+
+
+def test_an_import_line_in_the_hunk_header_is_no_scope():
+    hunk = Hunk("@@ -1,3 +1,4 @@ import childProcess from 'node:child_process';",
+                ["+import { stripVTControlCharacters } from 'node:util';", " const x = 1;"])
+    assert evidence.scope(hunk) == ""
+    assert not evidence.describe(hunk).startswith("in ")
+    assert evidence.scope(SETTER) == "func NewFlagSet(name string) *FlagSet {"

@@ -30,10 +30,16 @@ _COMMENT = re.compile(r"^\s*(//|#(?![\[!])|/\*|\*|--|;)")
 MAX_NAMES = 6
 
 
+# git's default heuristic takes any line that starts with a letter as a hunk's "function":
+# an import is no scope, and a model told "in `import childProcess …`" writes about it.
+_NO_SCOPE = re.compile(r"^(import|from|use|package|require|#include|using)\b")
+
+
 def scope(hunk: Hunk) -> str:
     """The enclosing function or type git printed after the ``@@`` range, if any."""
     m = _HEADER.match(hunk.header)
-    return m.group(1).strip() if m else ""
+    where = m.group(1).strip() if m else ""
+    return "" if _NO_SCOPE.match(where) else where
 
 
 def _names(lines: list[str]) -> dict[str, None]:

@@ -254,3 +254,24 @@ def test_an_import_line_in_the_hunk_header_is_no_scope():
     assert evidence.scope(hunk) == ""
     assert not evidence.describe(hunk).startswith("in ")
     assert evidence.scope(SETTER) == "func NewFlagSet(name string) *FlagSet {"
+
+
+@pytest.mark.parametrize("echo", [
+    "18 - 16: `type FlagSet struct {`에서 `noInterspersed`를 `interspersed`로 변경했습니다.",
+    "파이썬의 코드 변경은 다음과 같습니다: 5 줄 추가, 없음, 새로운 이름: `Fixed`입니다.",
+    "코드가 추가되었습니다: 13 줄이 추가되었습니다.",
+])
+def test_a_point_reading_back_the_prompts_hunk_line_is_meta(echo):
+    from tilgen.note import checks
+
+    assert checks.is_meta(echo)
+    assert not checks.is_meta("`retry`는 실패한 호출을 3번까지 다시 시도합니다.")
+
+
+def test_a_file_of_prose_lists_no_names():
+    changelog = FileChange(path="CHANGES.rst", language="reStructuredText", hunks=[Hunk(
+        "@@ -1,0 +1,2 @@", ["+- Fixed a name error when overriding the digest method.",
+                            "+  (`#12`)"])])
+    cs = ChangeSet(source="patch", repo_name="x", date=DAY, files=[changelog])
+    line = build_prompt(cs, languages=[]).user.split("[#1] CHANGES.rst: ")[1].splitlines()[0]
+    assert line == "2 lines added, nothing removed"

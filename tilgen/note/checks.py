@@ -146,6 +146,9 @@ META: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"작성자|기여자|커미터|개발자(가|들이|는)\s*(추가|수정|변경)"), ()),
     (re.compile(r"(릴리스|릴리즈|출시)(했|하였|되었|됐|합니다)"), ("release",)),
     (re.compile(r"TIL|오늘 배운|배웠|배운 점|이 노트|이번 노트"), ()),
+    # the prompt's own description of a hunk read back: "18 - 16:", "5 줄 추가", "새로운 이름:"
+    (re.compile(r"^\d+\s*-\s*\d+\s*:|\d+\s*줄(이|을|를)?\s*(추가|삭제|제거|변경)"
+                r"|새로운 이름\s*(:|은|는|으로)"), ()),
 ]
 
 

@@ -161,9 +161,14 @@ def moves(files: list[tuple[str, list[Hunk]]]) -> dict[tuple[int, int], str]:
     return out
 
 
-def describe(hunk: Hunk, moved: str = "") -> str:
-    """One line before the hunk: scope, what it removed and added, names new and gone, and
-    ``moved`` (see :func:`moves`)."""
+# Files of prose: their "names" are English words ("Fixed", "when"), which a small model
+# then lists as if they were identifiers.
+PROSE_LANGUAGES = frozenset({"Markdown", "reStructuredText", "AsciiDoc", "Text", None})
+
+
+def describe(hunk: Hunk, moved: str = "", *, code: bool = True) -> str:
+    """One line before the hunk: scope, what it removed and added, names new and gone (for
+    code: ``code`` false for a file of prose), and ``moved`` (see :func:`moves`)."""
     parts = []
     where = scope(hunk)
     if where:
@@ -180,8 +185,8 @@ def describe(hunk: Hunk, moved: str = "") -> str:
         parts.append(f"{_lines(added)} added, nothing removed")
     else:
         parts.append(f"{_lines(removed)} removed, {added} added")
-    new, gone = name_changes(hunk)
-    swaps = replacements(hunk)
+    new, gone = name_changes(hunk) if code else ([], [])
+    swaps = replacements(hunk) if code else []
     if swaps:
         parts.append("swapped: " + ", ".join(f"`{old}` became `{new}`" for old, new in swaps))
         swapped = {w for pair in swaps for w in pair}

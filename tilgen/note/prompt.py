@@ -130,7 +130,9 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
     for fi, f in enumerate(cs.files):
         for hi, h in enumerate(f.hunks):
             hunks.append((f, h))
-            out.append(f"[#{len(hunks)}] {f.path}: {evidence.describe(h, moved.get((fi, hi), ''))}")
+            line = evidence.describe(h, moved.get((fi, hi), ""),
+                                     code=f.language not in evidence.PROSE_LANGUAGES)
+            out.append(f"[#{len(hunks)}] {f.path}: {line}")
             out.append(evidence.body(h))
     return "\n".join(out), hunks
 

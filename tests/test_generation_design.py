@@ -275,3 +275,8 @@ def test_a_file_of_prose_lists_no_names():
     cs = ChangeSet(source="patch", repo_name="x", date=DAY, files=[changelog])
     line = build_prompt(cs, languages=[]).user.split("[#1] CHANGES.rst: ")[1].splitlines()[0]
     assert line == "2 lines added, nothing removed"
+
+
+def test_the_code_span_comes_early_so_that_a_sentence_can_always_end():
+    assert re.match(KO_SENTENCE, "이 변경에서 `add`는 타입 힌트를 받습니다.")
+    assert not re.match(KO_SENTENCE, "코드 변경에서 한 줄을 삭제하고 `add`에 타입을 더했습니다.")

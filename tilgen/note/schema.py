@@ -30,7 +30,9 @@ PERSONAL = re.compile(
 # ending "다."
 _KO_PROSE = r"[가-힣0-9 ,()·:/%+=-]"  # no < or >: arrows (a -> b) are not Korean
 _CODE_SPAN = r"`[^`\n\"\\가-힣]{1,40}`"
-KO_SENTENCE = rf"^{_KO_PROSE}*{_CODE_SPAN}({_KO_PROSE}|{_CODE_SPAN})*다[.]$"
+# The span comes within the first 12 characters: a model that began a sentence without one
+# could otherwise never end it (the 0.5B model looped to its token limit, "…입니다 (…)입니다").
+KO_SENTENCE = rf"^{_KO_PROSE}{{0,12}}{_CODE_SPAN}({_KO_PROSE}|{_CODE_SPAN})*다[.]$"
 # The English note a point is written from: what the code does now, and why it matters.
 EN_REASON = r"^[^\n\"\\가-힣]{8,200}$"
 EN_SENTENCE = r"^[^\n\"\\]{8,220}[.]$"

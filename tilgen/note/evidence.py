@@ -10,8 +10,9 @@ in its added lines or only in its removed ones.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from tilgen.git.changes import Hunk
 
@@ -58,24 +59,42 @@ def _names(lines: list[str]) -> dict[str, None]:
 
 def name_changes(hunk: Hunk) -> tuple[list[str], list[str]]:
     """(names only in added lines, names only in removed lines) of one hunk."""
-    added = _names([ln[1:] for ln in hunk.lines if ln.startswith("+")])
-    removed = _names([ln[1:] for ln in hunk.lines if ln.startswith("-")])
-    kept = _names([ln[1:] for ln in hunk.lines if ln.startswith(" ")])
+    new, gone = _name_changes(tuple(hunk.lines))
+    return list(new), list(gone)
+
+
+# Fitting a day into the context renders the same hunks many times: what is read from a
+# hunk's lines is kept (by their contents) instead of being read again each time.
+@functools.lru_cache(maxsize=1024)
+def _name_changes(lines: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    added = _names([ln[1:] for ln in lines if ln.startswith("+")])
+    removed = _names([ln[1:] for ln in lines if ln.startswith("-")])
+    kept = _names([ln[1:] for ln in lines if ln.startswith(" ")])
     new = _distinct(w for w in added if w not in removed and w not in kept)
     gone = _distinct(w for w in removed if w not in added and w not in kept)
-    return new[:MAX_NAMES], gone[:MAX_NAMES]
+    return tuple(new[:MAX_NAMES]), tuple(gone[:MAX_NAMES])
 
 
 MAX_SWAPS = 4
+MAX_PAIRS = 200  # edited line pairs read per hunk: a rewrite of thousands says no more
 
 
 def replacements(hunk: Hunk) -> list[tuple[str, str]]:
     """``(old, new)`` identifier pairs where a removed line became a similar added line with
     one name swapped for another (``Replace(`` -> ``ReplaceAll(``, ``NoInterspersed()`` ->
     ``SetInterspersed(interspersed bool)``): the direction of a change, stated once."""
+    return list(_replacements(tuple(hunk.lines)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _replacements(lines: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     out: dict[tuple[str, str], None] = {}
-    for removed, added in _blocks(hunk.lines):
+    pairs_seen = 0
+    for removed, added in _blocks(list(lines)):
         for old_line, new_line in _pairs(removed, added):
+            pairs_seen += 1
+            if len(out) >= MAX_SWAPS or pairs_seen > MAX_PAIRS:  # enough to state a direction
+                return tuple(out)[:MAX_SWAPS]
             old_words, new_words = _words(old_line), _words(new_line)
             ops = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
             for tag, i1, i2, j1, j2 in ops.get_opcodes():
@@ -88,7 +107,7 @@ def replacements(hunk: Hunk) -> list[tuple[str, str]]:
                     if (old.lower() not in _COMMON and new.lower() not in _COMMON
                             and len(old) >= 3 and len(new) >= 3):
                         out.setdefault((old, new), None)
-    return list(out)[:MAX_SWAPS]
+    return tuple(out)[:MAX_SWAPS]
 
 
 def _words(line: str) -> list[str]:
@@ -96,39 +115,45 @@ def _words(line: str) -> list[str]:
     return _WORD.findall(line)
 
 
-def _blocks(lines: list[str]) -> list[tuple[list[str], list[str]]]:
-    """Each run of removed lines directly followed by added ones, markers stripped."""
-    out: list[tuple[list[str], list[str]]] = []
+def _runs(lines: list[str]) -> Iterator[str | tuple[list[str], list[str]]]:
+    """A hunk's lines in order: each context line as it is, each run of changed lines as
+    ``(removed, added)`` (markers kept), a removed line after added ones starting a new run."""
     removed: list[str] = []
     added: list[str] = []
-    for line in lines + [" "]:
-        if line.startswith("-"):
-            if added:
-                out.append((removed, added))
+    for line in lines:
+        if line.startswith("-") and added or not line.startswith(("-", "+")):
+            if removed or added:
+                yield removed, added
                 removed, added = [], []
-            removed.append(line[1:])
-        elif line.startswith("+") and removed:
-            added.append(line[1:])
+        if line.startswith("-"):
+            removed.append(line)
+        elif line.startswith("+"):
+            added.append(line)
         else:
-            if removed and added:
-                out.append((removed, added))
-            removed, added = [], []
-    return out
+            yield line
+    if removed or added:
+        yield removed, added
 
 
-def _pairs(removed: list[str], added: list[str]) -> list[tuple[str, str]]:
+def _blocks(lines: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Each run of removed lines directly followed by added ones, markers stripped."""
+    return [([ln[1:] for ln in run[0]], [ln[1:] for ln in run[1]])
+            for run in _runs(lines) if not isinstance(run, str) and run[0] and run[1]]
+
+
+def _pairs(removed: list[str], added: list[str]) -> Iterator[tuple[str, str]]:
     """Removed and added lines that are the same line edited (similar enough), in order."""
-    pairs: list[tuple[str, str]] = []
     start = 0
     for old in removed:
         if _COMMENT.match(old) or not old.strip():
             continue
         for j in range(start, min(len(added), start + 6)):
-            if difflib.SequenceMatcher(a=old.strip(), b=added[j].strip()).ratio() >= 0.6:
-                pairs.append((old, added[j]))
+            match = difflib.SequenceMatcher(a=old.strip(), b=added[j].strip())
+            if match.real_quick_ratio() >= 0.6 and match.quick_ratio() >= 0.6 \
+                    and match.ratio() >= 0.6:
+                yield old, added[j]
                 start = j + 1
                 break
-    return pairs
 
 
 def _distinct(words: Iterable[str]) -> list[str]:
@@ -211,31 +236,23 @@ def realigned(lines: list[str]) -> list[str]:
     """``lines`` with each removed line that comes back, differing only in whitespace (a
     realigned struct, a re-indented block), shown once as context: a small model should
     see the one field that changed, not ten."""
-    out: list[str] = []
-    removed: list[str] = []
-    added: list[str] = []
+    return list(_realigned(tuple(lines)))
 
-    def flush() -> None:
+
+@functools.lru_cache(maxsize=1024)
+def _realigned(lines: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for run in _runs(list(lines)):
+        if isinstance(run, str):
+            out.append(run)
+            continue
+        removed, added = run
         old = [" ".join(ln[1:].split()) for ln in removed]
         new = [" ".join(ln[1:].split()) for ln in added]
-        ops = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
-        for tag, i1, i2, j1, j2 in ops:
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+                a=old, b=new, autojunk=False).get_opcodes():
             if tag == "equal":
                 out.extend(" " + ln[1:] for ln in added[j1:j2])
             else:
                 out.extend(removed[i1:i2] + added[j1:j2])
-        removed.clear()
-        added.clear()
-
-    for line in lines:
-        if line.startswith("-"):
-            if added:
-                flush()
-            removed.append(line)
-        elif line.startswith("+"):
-            added.append(line)
-        else:
-            flush()
-            out.append(line)
-    flush()
-    return out
+    return tuple(out)

@@ -173,11 +173,15 @@ def moves(files: list[tuple[str, list[Hunk]]]) -> dict[tuple[int, int], str]:
     lib.rs: …``, so code that moved is not read as deleted in one place and new in another."""
     changes = {(fi, hi): name_changes(h) for fi, (_p, hunks) in enumerate(files)
                for hi, h in enumerate(hunks)}
+    where_new: dict[str, list[tuple[int, int]]] = {}
+    for at, (new, _gone) in changes.items():
+        for w in new:
+            where_new.setdefault(w, []).append(at)
     out: dict[tuple[int, int], str] = {}
     for (fi, hi), (_new, gone) in changes.items():
-        for (fj, hj), (new, _gone) in changes.items():
-            if fj == fi:
-                continue
+        targets = dict.fromkeys(at for w in gone for at in where_new.get(w, ()) if at[0] != fi)
+        for fj, hj in targets:
+            new = changes[(fj, hj)][0]
             moved = [w for w in gone if w in new]
             if moved:
                 names = ", ".join(f"`{w}`" for w in moved[:MAX_NAMES])

@@ -46,7 +46,8 @@ def write_note(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: Settin
                 "temperature": max(gen.temperature, CANDIDATE_TEMPERATURE)})
         return ask_checked(
             backend, prompt.messages(),
-            schema=lambda n: (points_schema(len(prompt.hunks), settings.language, n) if points
+            schema=lambda n: (points_schema(len(prompt.hunks), settings.language, n, prompt.focus)
+                              if points
                               else direct_schema(cs.date, settings.language)),
             parse=lambda text: _to_note(text, cs, prompt, settings),
             salvage=salvage_points if points else None,  # the points finished before a cut

@@ -7,12 +7,13 @@ and the changes come last, so llama.cpp and vLLM can reuse the cached prompt pre
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
 from tilgen.note import evidence
+from tilgen.note.focus import Focus, plan
 
-PROMPT_VERSION = "til-2026.12-5"
+PROMPT_VERSION = "til-2026.12-6"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
@@ -48,11 +49,12 @@ Answer with one JSON object of this shape:
 - topic: a short Korean phrase (at most 30 characters) naming the main lesson of THESE
   changes, not only the language name (no date, no period).
 - keywords: 1 to 3 Korean keywords of one or two words each, about these changes.
-- points: 2 to 4 distinct lessons, each about a different hunk where possible. "hunk" is the
-  number N of the hunk [#N] whose code shows the point (0 if none). "en" is one short English
-  sentence: what that code does now compared with before, and why it matters, identifiers
-  verbatim. "text" says the same as ONE formal Korean sentence ending with "다.", code
-  identifiers from the changes in backticks.
+- points: one per line of the plan given after the changes, in that order. "hunk" is the
+  number N of the hunk [#N] the plan line names. "en" is your own English sentence (not the
+  plan line): what that hunk's code does now compared with before, then why ("so that", "because", "to avoid" …:
+  the bug fixed, the behaviour kept, what callers gain), identifiers verbatim. "text" says
+  the same, the reason too, as ONE formal Korean sentence ending with "다.", beginning with
+  the name the plan line gives, code identifiers from the changes in backticks.
 """
 
 DIRECT_FORMAT_KO = """\
@@ -73,8 +75,9 @@ POINTS_FORMAT_EN = """\
 Answer with one JSON object:
 {"topic": "short topic", "keywords": ["keyword", "two words"], "points": [{"text": "One sentence.", "hunk": 1}]}
 - topic: a short phrase naming the main lesson (not only the language name).
-- points: 2 to 5 distinct lessons, each ONE formal English sentence ending with a period; "hunk"
-  is the number of the hunk [#N] that supports it (0 if none).
+- points: one per line of the plan given after the changes, in that order, each ONE formal
+  English sentence ending with a period, beginning with the name the plan line gives; "hunk"
+  is the number of the hunk [#N] the plan line names.
 """
 DIRECT_FORMAT_EN = DIRECT_FORMAT_KO.replace("Korean", "English")
 
@@ -85,6 +88,7 @@ class Prompt:
     user: str
     hunks: list[tuple[FileChange, Hunk]]  # index i -> hunk [#i+1]
     version: str = PROMPT_VERSION
+    focus: list[Focus] = field(default_factory=list)  # the points to write (points mode)
 
     def messages(self) -> list[dict[str, str]]:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
@@ -163,6 +167,7 @@ def build_prompt(
     cs: ChangeSet, *, languages: list[str], language: str = "ko", mode: str = "points"
 ) -> Prompt:
     changes, hunks = render_changes(cs)
+    chosen = plan(hunks) if mode == "points" else []
     head = [
         f"Date: {cs.date.isoformat()}",
         f"Repository: {cs.repo_name}",
@@ -171,8 +176,18 @@ def build_prompt(
         "",
         changes,
         "",
+        *plan_lines(chosen),
         "Write the JSON answer now."
         + (" (Korean prose, formal style.)" if language == "ko" else ""),
     ]
     return Prompt(system=system_prompt(language=language, mode=mode), user="\n".join(head),
-                  hunks=hunks)
+                  hunks=hunks, focus=chosen)
+
+
+def plan_lines(chosen: list[Focus]) -> list[str]:
+    """The plan the points follow, one line each, and a blank line; nothing without one."""
+    if not chosen:
+        return []
+    count = "1 point" if len(chosen) == 1 else f"{len(chosen)} points"
+    return ([f"Plan: write exactly {count}, in this order:"]
+            + [f"{i}. {c.plan_line()}" for i, c in enumerate(chosen, start=1)] + [""])

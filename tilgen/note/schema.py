@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
@@ -28,13 +29,15 @@ PERSONAL = re.compile(
 # Korean prose in a point: Hangul, digits, punctuation and `code` spans, at least one span
 # (a point names the code it is about; a sentence naming nothing teaches nothing); formal
 # ending "다."
-_KO_PROSE = r"[가-힣0-9 ,()·:/%+=-]"  # no < or >: arrows (a -> b) are not Korean
-_CODE_SPAN = r"`[^`\n\"\\가-힣]{1,40}`"
+KO_PROSE = r"[가-힣0-9 ,()·:/%+=-]"  # no < or >: arrows (a -> b) are not Korean
+CODE_SPAN = r"`[^`\n\"\\가-힣]{1,40}`"
 # The span comes within the first 12 characters: a model that began a sentence without one
 # could otherwise never end it (the 0.5B model looped to its token limit, "…입니다 (…)입니다").
-KO_SENTENCE = rf"^{_KO_PROSE}{{0,12}}{_CODE_SPAN}({_KO_PROSE}|{_CODE_SPAN})*다[.]$"
+KO_SENTENCE = rf"^{KO_PROSE}{{0,12}}{CODE_SPAN}({KO_PROSE}|{CODE_SPAN})*다[.]$"
 # The English note a point is written from: what the code does now, and why it matters.
-EN_REASON = r"^[^\n\"\\가-힣]{8,200}$"
+# Printable ASCII but for " \ [ ] (no escapes in a class): the 0.5B model otherwise wrote
+# it in Chinese.
+EN_REASON = r"^[ !#-Z^-~]{8,200}$"
 EN_SENTENCE = r"^[^\n\"\\]{8,220}[.]$"
 TOPIC_MAX = {"ko": 60, "en": 80}  # characters; the grammar stops a topic there
 KO_KEYWORD = r"^[가-힣]{1,12}( [가-힣]{1,12})?$"
@@ -185,8 +188,21 @@ def direct_schema(date: dt.date, language: str = "ko") -> dict[str, Any]:
     }
 
 
-def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) -> dict[str, Any]:
-    """JSON schema of the intermediate answer: a topic, keywords and referenced points."""
+class Planned(Protocol):
+    """A point planned ahead (:class:`tilgen.note.focus.Focus`): its hunk and its pattern."""
+
+    @property
+    def hunk(self) -> int: ...
+
+    def sentence(self, language: str) -> str: ...
+
+
+def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5,
+                  focus: Sequence[Planned] = ()) -> dict[str, Any]:
+    """JSON schema of the intermediate answer: a topic, keywords and referenced points.
+
+    With ``focus`` the points are a fixed list, one per :class:`~tilgen.note.focus.Focus`
+    (at most ``max_points``): its hunk number set, its sentence opening with its names."""
     sentence = KO_SENTENCE if language == "ko" else EN_SENTENCE
     kw = KO_KEYWORD if language == "ko" else EN_KEYWORD
     # Room beyond the length asked for: a grammar cut mid-word makes a broken title.
@@ -201,6 +217,16 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
     }
     point = {"type": "object", "properties": properties, "required": list(properties),
              "additionalProperties": False}
+    points: dict[str, Any] = {"type": "array", "minItems": 2, "maxItems": max_points,
+                              "items": point}
+    if focus:
+        chosen = list(focus)[:max(max_points, 1)]
+        points = {"type": "array", "items": False, "minItems": len(chosen),
+                  "maxItems": len(chosen), "prefixItems": [
+                      {**point, "properties": {
+                          **properties, "hunk": {"const": f.hunk},
+                          "text": {"type": "string", "pattern": f.sentence(language)}}}
+                      for f in chosen]}
     # "points" comes last: an answer cut off at max_tokens still holds the topic, the
     # keywords and every point written before the cut (see salvage_points).
     return {
@@ -211,12 +237,7 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5) ->
                 "type": "array", "items": {"type": "string", "pattern": kw},
                 "minItems": 1, "maxItems": 3,
             },
-            "points": {
-                "type": "array",
-                "minItems": 2,
-                "maxItems": max_points,
-                "items": point,
-            },
+            "points": points,
         },
         "required": ["topic", "keywords", "points"],
         "additionalProperties": False,

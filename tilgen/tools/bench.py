@@ -67,7 +67,8 @@ def _job(folder: Path, case: dict[str, Any], settings: Settings, backend: Any) -
     cs.date = BENCH_DATE
     cs, languages, _ = prepare(cs, fixed)
     _, prompt = fit_prompt(cs, backend, fixed, languages)
-    return Job(case["id"], prompt.messages(), points_schema(len(prompt.hunks), "ko", 5))
+    return Job(case["id"], prompt.messages(), points_schema(len(prompt.hunks), "ko", 5,
+                                                          prompt.focus))
 
 
 def request_for(job: Job, settings: Settings, max_tokens: int,

@@ -1,0 +1,129 @@
+"""The points follow tilgen's plan: one per telling hunk, each opening with that hunk's names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from tilgen.git.changes import ChangeSet, FileChange, Hunk
+from tilgen.note.focus import plan, scope_name, sentence_pattern
+from tilgen.note.prompt import build_prompt
+from tilgen.note.schema import points_schema
+
+DAY = dt.date(2026, 12, 2)
+
+WRAP = Hunk("@@ -10,3 +10,3 @@ func wrap(i, w int, s string) string {", [
+    " \tif w <= 0 {",
+    "-\t\treturn strings.Replace(s, \"\\n\", \"\\n\"+strings.Repeat(\" \", i), -1)",
+    "+\t\treturn strings.ReplaceAll(s, \"\\n\", \"\\n\"+strings.Repeat(\" \", i))",
+    " \t}",
+])
+WRAP_N = Hunk("@@ -40,3 +40,3 @@ func wrapN(i, slop int, s string) (string, string) {", [
+    "-\t\treturn strings.Replace(s, \"\\n\", \"\", -1), \"\"",
+    "+\t\treturn strings.ReplaceAll(s, \"\\n\", \"\"), \"\"",
+])
+FATAL = Hunk("@@ -70,4 +70,4 @@ func TestShorthandLookup(t *testing.T) {", [
+    " \tflag := f.ShorthandLookup(\"a\")",
+    " \tif flag == nil {",
+    "-\t\tt.Errorf(\"f.ShorthandLookup(\\\"a\\\") returned nil\")",
+    "+\t\tt.Fatal(\"f.ShorthandLookup(\\\"a\\\") returned nil\")",
+    " \t}",
+])
+REALIGNED = Hunk("@@ -5,2 +5,2 @@ type FlagSet struct {", [
+    "-\targs []string",
+    "+\targs  []string",
+])
+COPY = Hunk("@@ -90,5 +90,3 @@ func (s *stringArrayValue) Append(val string) error {", [
+    "-\tfor i, d := range val {",
+    "-\t\tout[i] = d",
+    "-\t}",
+    "+\tcopy(out, val)",
+])
+CHANGELOG = Hunk("@@ -1,1 +1,2 @@", ["+- Use ReplaceAll everywhere.", " Version 1.0"])
+
+
+def _files():
+    return [FileChange(path="flag.go", language="Go", hunks=[REALIGNED, WRAP, WRAP_N, COPY]),
+            FileChange(path="flag_test.go", language="Go", hunks=[FATAL]),
+            FileChange(path="CHANGES.md", language="Markdown", hunks=[CHANGELOG])]
+
+
+def _hunks():
+    return [(f, h) for f in _files() for h in f.hunks]
+
+
+def test_the_plan_takes_each_swap_once_and_leaves_whitespace_and_prose_for_last():
+    chosen = plan(_hunks())
+    numbers = [c.hunk for c in chosen]
+    assert 1 not in numbers  # the realigned field changed only in whitespace
+    assert numbers[:2] == [2, 5]  # the two swaps, most telling first
+    assert 3 not in numbers  # the same swap in wrapN is not a lesson of its own
+    assert chosen[0].swap == ("strings.Replace", "strings.ReplaceAll")
+    assert chosen[1].swap == ("t.Errorf", "t.Fatal")
+    assert numbers[2] == 4 and "copy" in chosen[2].names
+    assert len(chosen) <= 4
+
+
+def test_a_point_about_a_swap_must_open_with_the_old_name():
+    swap = plan(_hunks())[0]
+    pattern = sentence_pattern(swap)
+    assert re.match(pattern, "`strings.Replace`를 `strings.ReplaceAll`로 바꿔 의도를 드러냅니다.")
+    assert re.match(pattern, "`strings.Replace(s, o, n, -1)`를 `strings.ReplaceAll(s, o, n)`으로 "
+                             "줄였습니다.")
+    assert not re.match(pattern, "새로운 필드 `strings.Replace`를 추가합니다.")  # backwards
+    assert not re.match(pattern, "`strings.Replace`를 추가합니다.")
+    assert not re.match(pattern, "`strings.ReplaceAll`이 `strings.Replace`를 대신합니다.")
+    assert not re.match(pattern, "문자열 치환 함수를 바꿨습니다.")  # names nothing
+    assert not re.match(pattern, "16:59 - `strings.Replace`를 `strings.ReplaceAll`로 바꿨습니다.")
+
+
+def test_a_point_without_a_swap_opens_with_one_of_its_hunks_names():
+    copy = plan(_hunks())[2]
+    pattern = sentence_pattern(copy)
+    assert re.match(pattern, "`copy(out, val)`는 원소를 하나씩 대입하던 루프를 대신합니다.")
+    assert not re.match(pattern, "`duration_slicego:copy`는 원소를 옮깁니다.")  # no made-up qualifier
+    assert not re.match(pattern, "`strings.Replace`를 바꿨습니다.")  # another hunk's name
+
+
+def test_the_schema_fixes_one_point_per_plan_line_with_its_hunk():
+    cs = ChangeSet(source="patch", repo_name="pflag", date=DAY,
+                   files=_files())
+    prompt = build_prompt(cs, languages=["Go"])
+    assert prompt.focus == plan(prompt.hunks)
+    assert "Plan: write exactly 3 points, in this order:" in prompt.user
+    assert "1. hunk [#2] in `func wrap(i, w int, s string) string {`: " \
+           "`strings.Replace` became `strings.ReplaceAll`" in prompt.user
+    points = points_schema(len(prompt.hunks), "ko", 4, prompt.focus)["properties"]["points"]
+    assert points["items"] is False and points["minItems"] == points["maxItems"] == 3
+    assert [p["properties"]["hunk"] for p in points["prefixItems"]] == [
+        {"const": 2}, {"const": 5}, {"const": 4}]
+    # a cut answer asks again for fewer points: the first ones of the plan
+    assert len(points_schema(6, "ko", 2, prompt.focus)["properties"]["points"]["prefixItems"]) == 2
+
+
+def test_names_reach_the_grammar_without_escapes_llama_cpp_cannot_read():
+    # llama.cpp's pattern converter refuses "\." (its grammar then fails to load): signs in a
+    # name become character classes, and only the escapes the plain sentence uses remain.
+    swap = plan(_hunks())[0]
+    escapes = {m for p in _patterns(points_schema(6, "ko", 4, [swap]))
+               for m in re.findall(r"\\(.)", p)}
+    assert escapes <= {"n", '"', "\\"}, escapes
+    assert "strings[.]Replace" in sentence_pattern(swap)
+
+
+def _patterns(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from ([value] if key == "pattern" else _patterns(value))
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_scope_names_are_the_function_or_type_a_hunk_header_names():
+    assert scope_name("func (f *FlagSet) parseArgs(args []string) error {") == "parseArgs"
+    assert scope_name("type FlagSet struct {") == "FlagSet"
+    assert scope_name("public final class ClassName extends TypeName {") == "ClassName"
+    assert scope_name("impl Display for DetectDrop {") == "Display"
+    assert scope_name("def sign(self, value):") == "sign"
+    assert scope_name("if (x) {") == ""

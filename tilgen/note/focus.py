@@ -1,0 +1,190 @@
+"""Which hunks a note's points are about, and the names each point must open with.
+
+Left to choose, a small model writes two points about the first hunk it reads, or about a
+changelog line, and names the code vaguely or not at all. tilgen knows from its own evidence
+(:mod:`tilgen.note.evidence`) which hunks carry the change: the ones that swap one name for
+another, add or remove names, in a function it can name. It picks up to MAX_POINTS of them,
+one point each, and the grammar makes each point open with one of that hunk's names in
+backticks; a point about a swap names the old name first and the new one after it, so the
+sentence's natural reading ("`A`를 `B`로 바꿨습니다") is the change's direction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tilgen.git.changes import FileChange, Hunk
+from tilgen.note import evidence
+from tilgen.note.schema import CODE_SPAN, EN_SENTENCE, KO_PROSE, KO_SENTENCE
+
+MAX_POINTS = 4
+MAX_NAMES = 8
+_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*[(<]")
+_DECL = re.compile(r"\b(?:class|struct|enum|trait|impl|interface|type|def|fn|func|mod|object|"
+                   r"macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)")
+_NOT_A_NAME = frozenset("if for while switch catch return function func def fn new".split())
+_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*")
+
+
+@dataclass(frozen=True)
+class Focus:
+    """One point to write: about hunk [#hunk] (1-based), opening with one of ``names``; with
+    ``swap`` (old, new) it names ``old`` first and ``new`` after it."""
+
+    hunk: int
+    names: tuple[str, ...]
+    swap: tuple[str, str] | None = None
+    scope: str = ""
+
+    def sentence(self, language: str = "ko") -> str:
+        """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
+        return sentence_pattern(self, language)
+
+    def plan_line(self) -> str:
+        """What the prompt says of this point."""
+        where = f" in `{self.scope}`" if self.scope else ""
+        if self.swap:
+            old, new = self.swap
+            return f"hunk [#{self.hunk}]{where}: `{old}` became `{new}`"
+        shown = ", ".join(f"`{n}`" for n in self.names[:4])
+        return f"hunk [#{self.hunk}]{where}" + (f": about {shown}" if shown else "")
+
+
+def named_span(names: Sequence[str]) -> str:
+    """A backticked span opening with one of ``names`` (a call may follow: `x(y)`); no
+    qualifier before it, which the 0.5B model filled with made-up words."""
+    # A character class for each sign: llama.cpp's pattern converter knows no "\." escape.
+    alternatives = "|".join("".join(c if c.isalnum() or c in "_:" else f"[{c}]" for c in n)
+                            for n in names)
+    # after the name, what follows it (a call, a field) but no longer name: `Replace` is not
+    # `ReplaceAll`
+    tail = r"([^`\n\"\\가-힣A-Za-z0-9_$][^`\n\"\\가-힣]{0,39})?"
+    return rf"`({alternatives}){tail}`"
+
+
+def sentence_pattern(focus: Focus, language: str = "ko") -> str:
+    """The pattern of a point about ``focus``: it opens with one of its names. A Korean
+    point about a swap opens "`old`를 `new`로 …": the model writes the verb and the reason,
+    the direction is the change's (told only to open with the old name, the 0.5B model wrote
+    "새로운 필드 `NoInterspersed`를 추가합니다", the removed name as the new one)."""
+    if not focus.names:
+        return KO_SENTENCE if language == "ko" else EN_SENTENCE
+    if language != "ko":
+        first = named_span([focus.swap[0]] if focus.swap else focus.names)
+        return rf"^[A-Za-z ]{{0,40}}{first}[^\n\"\\]{{0,200}}[.]$"
+    # Only the opening is fixed: a sentence that must name something later could never end
+    # once the model had moved on (the 0.5B model looped to its token limit).
+    rest = rf"({KO_PROSE}|{CODE_SPAN})*다[.]$"
+    if focus.swap:
+        old, new = focus.swap
+        return rf"^{named_span([old])}(을|를) {named_span([new])}(으로|로) {rest}"
+    return rf"^[가-힣 ]{{0,12}}{named_span(focus.names)}{rest}"
+
+
+def scope_name(where: str) -> str:
+    """The function or type a hunk header names: ``func (f *FlagSet) Parse(args []string)``
+    gives ``Parse``, ``class Foo extends Bar {`` gives ``Foo``; "" when none."""
+    for m in _DECL.finditer(where):
+        if m.group(1) not in _NOT_A_NAME:
+            return m.group(1)
+    for m in _CALL.finditer(where):
+        if m.group(1) not in _NOT_A_NAME and m.group(1).lower() not in evidence._COMMON:
+            return m.group(1)
+    return ""
+
+
+def _telling(name: str) -> bool:
+    """A name that says what it is about (``parseArgs``, ``SET_FLAG``, ``f.args``, a long
+    one), rather than a short word any code has (``std``, ``path``, ``drop``)."""
+    return bool(re.search(r"[a-z][A-Z]|[_.:$]|^[A-Z]", name)) or len(name) >= 7
+
+
+def _changed_names(hunk: Hunk) -> list[str]:
+    """Identifiers of the changed lines (added ones first), for a hunk that adds and removes
+    no name of its own: a changed value in a named call still has a name to open with."""
+    out: dict[str, None] = {}
+    for marker in "+-":
+        for line in hunk.lines:
+            if line.startswith(marker) and not evidence._COMMENT.match(line[1:]):
+                text = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line[1:])
+                for w in _IDENT.findall(text):
+                    if len(w) > 2 and w.lower() not in evidence._COMMON:
+                        out.setdefault(w, None)
+    return list(out)[:MAX_NAMES]
+
+
+def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[str],
+           gone: list[str], name: str) -> float:
+    changed = [ln for ln in evidence.realigned(hunk.lines) if ln[:1] in "+-"]
+    if not changed:
+        return 0.0  # only whitespace changed
+    if f.language in evidence.PROSE_LANGUAGES:
+        return 0.5
+    if all(not ln[1:].strip() or evidence._COMMENT.match(ln[1:])
+           or evidence._NO_SCOPE.match(ln[1:].strip()) for ln in changed):
+        return 0.6  # comments, blank lines, imports
+    return (3.0 * bool(swaps) + min(len(new), 3) + min(len(gone), 3) + bool(name)
+            + min(len(changed), 20) / 20)
+
+
+def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[Focus]:
+    """The points to write, most telling first: one per chosen hunk, a hunk of another file
+    or function preferred to a second one of the same."""
+    scored = []
+    for i, (f, h) in enumerate(hunks, start=1):
+        code = f.language not in evidence.PROSE_LANGUAGES
+        new, gone = evidence.name_changes(h) if code else ([], [])
+        swaps = evidence.replacements(h) if code else []
+        where = evidence.scope(h)
+        name = scope_name(where) if code else ""
+        names = [w for pair in swaps[:1] for w in pair] + new + gone
+        names += [w for pair in swaps[1:] for w in pair]
+        if not names and code:  # a changed value: the names on its lines
+            names = _changed_names(h)
+        names = list(dict.fromkeys(names + ([name] if name else [])))
+        if not swaps:  # the telling names first: `SetInterspersed` before `args`
+            names.sort(key=lambda w: not _telling(w))
+        focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
+                      where[:60] if name else "")
+        # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
+        place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
+                 else (f.path, name))
+        scored.append((_score(f, h, swaps, new, gone, name), i, focus, place))
+    scored = [s for s in scored if s[0] > 0]
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    chosen: list[Focus] = []
+    places: set[tuple[str, ...]] = set()
+    named: set[str] = set()
+    later: list[tuple[Focus, tuple[str, ...]]] = []
+    for _s, _i, focus, place in scored:  # first pass: one per swap, file and function
+        if place[0] == "swap" and place in places and focus.swap:
+            # the same swap again, in another function: a point about that function, if room
+            name = scope_name(focus.scope)
+            if name:
+                later.append((Focus(focus.hunk, (name, *(n for n in focus.names if n not in
+                                                         focus.swap and n != name)),
+                                    None, focus.scope), (focus.scope, name)))
+            continue
+        if (place not in places and len(chosen) < limit
+                and not (focus.names and set(focus.names) <= named)):
+            chosen.append(focus)
+            places.add(place)
+            named |= set(focus.names)
+    for focus, place in later:
+        if len(chosen) < limit and place not in places and focus.names[0] not in named:
+            chosen.append(focus)
+            places.add(place)
+            named |= set(focus.names)
+    for _s, _i, focus, _place in scored:  # then the rest, if room is left
+        if focus not in chosen and len(chosen) < min(limit, 2):
+            chosen.append(focus)
+    swap = chosen[0].swap if len(chosen) == 1 else None
+    if swap and len(chosen[0].names) > 2:
+        # one hunk: a second point about what else it names, besides the swap
+        first = chosen[0]
+        chosen.append(Focus(first.hunk, tuple(n for n in first.names if n not in swap),
+                            None, first.scope))
+    strong = [c for c in chosen if c.names]
+    return chosen if len(strong) < 2 else strong

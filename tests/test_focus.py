@@ -69,7 +69,9 @@ def test_a_point_about_a_swap_must_open_with_the_old_name():
     pattern = sentence_pattern(swap)
     assert re.match(pattern, "`strings.Replace`를 `strings.ReplaceAll`로 바꿔 의도를 드러냅니다.")
     assert re.match(pattern, "`strings.Replace(s, o, n, -1)`를 `strings.ReplaceAll(s, o, n)`으로 "
-                             "줄였습니다.")
+                             "바꿔 `-1` 없이 모두 치환합니다.")
+    assert not re.match(pattern, "`strings.Replace`를 `strings.ReplaceAll`로 바꾸었습니다.")  # and?
+    assert not re.match(pattern, "`strings.Replace`를 `字符串替换`로 바꿔 치환합니다.")  # ASCII code
     assert not re.match(pattern, "새로운 필드 `strings.Replace`를 추가합니다.")  # backwards
     assert not re.match(pattern, "`strings.Replace`를 추가합니다.")
     assert not re.match(pattern, "`strings.ReplaceAll`이 `strings.Replace`를 대신합니다.")
@@ -103,11 +105,12 @@ def test_the_schema_fixes_one_point_per_plan_line_with_its_hunk():
 
 def test_names_reach_the_grammar_without_escapes_llama_cpp_cannot_read():
     # llama.cpp's pattern converter refuses "\." (its grammar then fails to load): signs in a
-    # name become character classes, and only the escapes the plain sentence uses remain.
+    # name become character classes; the escapes left are the ones llama.cpp's grammar reads
+    # inside a class.
     swap = plan(_hunks())[0]
     escapes = {m for p in _patterns(points_schema(6, "ko", 4, [swap]))
                for m in re.findall(r"\\(.)", p)}
-    assert escapes <= {"n", '"', "\\"}, escapes
+    assert escapes <= {"n", '"', "\\", "[", "]"}, escapes
     assert "strings[.]Replace" in sentence_pattern(swap)
 
 

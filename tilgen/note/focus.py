@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import evidence
-from tilgen.note.schema import CODE_SPAN, EN_SENTENCE, KO_PROSE, KO_SENTENCE
+from tilgen.note.schema import CODE_CHAR, CODE_SPAN, EN_SENTENCE, KO_PROSE, KO_SENTENCE
 
 MAX_POINTS = 4
 MAX_NAMES = 8
@@ -60,7 +60,7 @@ def named_span(names: Sequence[str]) -> str:
                             for n in names)
     # after the name, what follows it (a call, a field) but no longer name: `Replace` is not
     # `ReplaceAll`
-    tail = r"([^`\n\"\\가-힣A-Za-z0-9_$][^`\n\"\\가-힣]{0,39})?"
+    tail = rf"([ !#-/:-@\[\]^{{-~]{CODE_CHAR}{{0,39}})?"
     return rf"`({alternatives}){tail}`"
 
 
@@ -78,8 +78,11 @@ def sentence_pattern(focus: Focus, language: str = "ko") -> str:
     # once the model had moved on (the 0.5B model looped to its token limit).
     rest = rf"({KO_PROSE}|{CODE_SPAN})*다[.]$"
     if focus.swap:
+        # and the verb goes on to say what the swap does: left to end there, the sentence
+        # was "`A`를 `B`로 바꾸었습니다." and nothing more
         old, new = focus.swap
-        return rf"^{named_span([old])}(을|를) {named_span([new])}(으로|로) {rest}"
+        return (rf"^{named_span([old])}(을|를) {named_span([new])}(으로|로) "
+                rf"(바꿔|바꾸어|대체해|대체하여|교체해|교체하여|변경해|변경하여|옮겨) {rest}")
     return rf"^[가-힣 ]{{0,12}}{named_span(focus.names)}{rest}"
 
 

@@ -30,14 +30,16 @@ PERSONAL = re.compile(
 # (a point names the code it is about; a sentence naming nothing teaches nothing); formal
 # ending "다."
 KO_PROSE = r"[가-힣0-9 ,()·:/%+=-]"  # no < or >: arrows (a -> b) are not Korean
-CODE_SPAN = r"`[^`\n\"\\가-힣]{1,40}`"
+# Code is printable ASCII but for " \ and the backtick: served through vLLM, the 1.5B model
+# wrote Chinese and Cyrillic "identifiers" inside backticks (`字符串替换`, `интер스퍼드`).
+CODE_CHAR = r"[ !#-\[\]-_a-~]"
+CODE_SPAN = rf"`{CODE_CHAR}{{1,40}}`"
 # The span comes within the first 12 characters: a model that began a sentence without one
 # could otherwise never end it (the 0.5B model looped to its token limit, "…입니다 (…)입니다").
 KO_SENTENCE = rf"^{KO_PROSE}{{0,12}}{CODE_SPAN}({KO_PROSE}|{CODE_SPAN})*다[.]$"
 # The English note a point is written from: what the code does now, and why it matters.
-# Printable ASCII but for " \ [ ] (no escapes in a class): the 0.5B model otherwise wrote
-# it in Chinese.
-EN_REASON = r"^[ !#-Z^-~]{8,200}$"
+# Printable ASCII but for " and \: the 0.5B model otherwise wrote it in Chinese.
+EN_REASON = r"^[ !#-\[\]-~]{8,200}$"
 EN_SENTENCE = r"^[^\n\"\\]{8,220}[.]$"
 TOPIC_MAX = {"ko": 60, "en": 80}  # characters; the grammar stops a topic there
 KO_KEYWORD = r"^[가-힣]{1,12}( [가-힣]{1,12})?$"

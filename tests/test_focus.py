@@ -39,6 +39,11 @@ COPY = Hunk("@@ -90,5 +90,3 @@ func (s *stringArrayValue) Append(val string) err
     "-\t}",
     "+\tcopy(out, val)",
 ])
+GONE = Hunk("@@ -30,4 +30,0 @@ func (f *FlagSet) parseArgs(args []string) error {", [
+    "-\tif f.noInterspersed {",
+    "-\t\tf.stopAfterFirst(args)",
+    "-\t}",
+])
 CHANGELOG = Hunk("@@ -1,1 +1,2 @@", ["+- Use ReplaceAll everywhere.", " Version 1.0"])
 
 
@@ -130,3 +135,13 @@ def test_scope_names_are_the_function_or_type_a_hunk_header_names():
     assert scope_name("impl Display for DetectDrop {") == "Display"
     assert scope_name("def sign(self, value):") == "sign"
     assert scope_name("if (x) {") == ""
+
+
+def test_a_point_about_code_that_is_only_removed_says_it_is_gone():
+    f = FileChange(path="flag.go", language="Go", hunks=[GONE])
+    [gone] = [c for c in plan([(f, GONE)]) if c.removed]
+    assert "REMOVED `f.noInterspersed`" in gone.plan_line() or "REMOVED `" in gone.plan_line()
+    pattern = sentence_pattern(gone)
+    assert re.match(pattern, "`f.stopAfterFirst`를 제거해 첫 인자에서 멈추지 않습니다.")
+    assert not re.match(pattern, "새 함수 `f.stopAfterFirst`를 추가했습니다.")
+    assert not re.match(pattern, "`f.stopAfterFirst`를 추가했습니다.")

@@ -37,6 +37,8 @@ class Focus:
     names: tuple[str, ...]
     swap: tuple[str, str] | None = None
     scope: str = ""
+    removed: bool = False  # the hunk only removes code: the point says it is gone
+    moved: str = ""  # "moved to lib.rs: `Error`" (see evidence.moves)
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
@@ -49,6 +51,10 @@ class Focus:
             old, new = self.swap
             return f"hunk [#{self.hunk}]{where}: `{old}` became `{new}`"
         shown = ", ".join(f"`{n}`" for n in self.names[:4])
+        if self.moved:
+            return f"hunk [#{self.hunk}]{where}: {self.moved}"
+        if self.removed and shown:
+            return f"hunk [#{self.hunk}]{where}: REMOVED {shown} (no longer exists)"
         return f"hunk [#{self.hunk}]{where}" + (f": about {shown}" if shown else "")
 
 
@@ -83,6 +89,9 @@ def sentence_pattern(focus: Focus, language: str = "ko") -> str:
         old, new = focus.swap
         return (rf"^{named_span([old])}(을|를) {named_span([new])}(으로|로) "
                 rf"(바꿔|바꾸어|대체해|대체하여|교체해|교체하여|변경해|변경하여|옮겨) {rest}")
+    if focus.removed:  # and code that is gone is said to be gone, never taught as new
+        gone = "(제거해|삭제해|없애|지워|제거하여|삭제하여)"
+        return rf"^{named_span(focus.names)}(을|를) {gone} {rest}"
     return rf"^[가-힣 ]{{0,12}}{named_span(focus.names)}{rest}"
 
 
@@ -136,7 +145,14 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[
     """The points to write, most telling first: one per chosen hunk, a hunk of another file
     or function preferred to a second one of the same."""
     scored = []
+    files: list[FileChange] = []
+    for f, _h in hunks:
+        if not files or files[-1] is not f:
+            files.append(f)
+    moves = evidence.moves([(f.path, f.hunks) for f in files])
+    at = {id(h): (fi, hi) for fi, f in enumerate(files) for hi, h in enumerate(f.hunks)}
     for i, (f, h) in enumerate(hunks, start=1):
+        moved = moves.get(at.get(id(h), (-1, -1)), "")
         code = f.language not in evidence.PROSE_LANGUAGES
         new, gone = evidence.name_changes(h) if code else ([], [])
         swaps = evidence.replacements(h) if code else []
@@ -149,8 +165,12 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[
         names = list(dict.fromkeys(names + ([name] if name else [])))
         if not swaps:  # the telling names first: `SetInterspersed` before `args`
             names.sort(key=lambda w: not _telling(w))
+        removed = code and bool(gone) and not swaps and not moved and not any(
+            ln.startswith("+") for ln in evidence.realigned(h.lines))
+        if removed:
+            names = sorted(gone, key=lambda w: not _telling(w))
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
-                      where[:60] if name else "")
+                      where[:60] if name else "", removed, moved)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else (f.path, name))

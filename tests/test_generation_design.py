@@ -143,6 +143,21 @@ def test_a_documentation_hunk_still_shows_its_comment_lines():
     assert code_snippet(h) == (["/// # use thiserror::Error;"], False)
 
 
+def test_a_changed_comment_is_shown_with_the_code_it_documents():
+    h = Hunk("@@ -38,5 +38,5 @@ class HMACAlgorithm(SigningAlgorithm):", [
+        "     #: The digest method to use with the MAC algorithm. This defaults to",
+        "-    #: SHA-512, but can be changed to any other function in the hashlib",
+        "+    #: SHA1, but can be changed to any other function in the hashlib",
+        "     #: module.",
+        "     default_digest_method = staticmethod(hashlib.sha1)",
+    ])
+    assert code_snippet(h) == (["#: SHA1, but can be changed to any other function in the hashlib",
+                                "#: module.",
+                                "default_digest_method = staticmethod(hashlib.sha1)"], False)
+    from tilgen.note.checks import boilerplate
+    assert not boilerplate("\n".join(code_snippet(h)[0]))
+
+
 def test_go_import_specs_are_boilerplate():
     h = Hunk("@@ -1,3 +1,3 @@", ["-\t\"fmt\"", "+\t\"strings\"", "+\t_ \"net/http/pprof\"", " )"])
     assert code_snippet(h) == ([], False)

@@ -47,15 +47,18 @@ def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
     new, gone = evidence.name_changes(hunk)
     for prefix, names in (("+", new), ("-", gone)):
         runs: list[list[str]] = []
+        ends: list[int] = []  # where each run stops in the hunk
         current: list[str] = []
-        for line in hunk.lines:
+        for i, line in enumerate(hunk.lines):
             if line.startswith(prefix):
                 current.append(line[1:])
             elif current:
                 runs.append(current)
+                ends.append(i)
                 current = []
         if current:
             runs.append(current)
+            ends.append(len(hunk.lines))
         # A line holding a Markdown fence (Rust doc examples) would close ours early.
         runs = [[ln for ln in r if "```" not in ln] for r in runs]
         for plain in (is_boilerplate, _is_import):
@@ -64,9 +67,25 @@ def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
                 best = max(rich, key=lambda r: (_naming(r, names),
                                                  sum(1 for ln in r if not plain(ln))))
                 lines = _window(_trim(best, plain), names)
+                if prefix == "+" and all(is_boilerplate(ln) for ln in lines):
+                    # a changed comment: with the code it documents, which is unchanged
+                    lines = lines + _documented(hunk.lines[ends[runs.index(best)]:])
                 lines = textwrap.dedent("\n".join(lines)).splitlines()
                 return (lines, False) if prefix == "+" else ([f"-{ln}" for ln in lines], True)
     return [], False
+
+
+def _documented(after: list[str]) -> list[str]:
+    """The unchanged code line that follows a changed comment (and the comment lines between
+    them, at most three), or nothing when the next line of code is itself changed."""
+    out: list[str] = []
+    for line in after[:4]:
+        if not line.startswith(" "):
+            return []
+        out.append(line[1:])
+        if not is_boilerplate(line[1:]):
+            return out
+    return []
 
 
 def _naming(lines: list[str], names: list[str]) -> int:

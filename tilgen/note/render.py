@@ -77,9 +77,9 @@ def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
 
 def _documented(after: list[str]) -> list[str]:
     """The unchanged code line that follows a changed comment (and the comment lines between
-    them, at most three), or nothing when the next line of code is itself changed."""
+    them, at most five), or nothing when the next line of code is itself changed."""
     out: list[str] = []
-    for line in after[:4]:
+    for line in after[:6]:
         if not line.startswith(" "):
             return []
         out.append(line[1:])

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
+from tilgen.note import declarations
 from tilgen.note.focus import plan, scope_name, sentence_pattern
 from tilgen.note.prompt import build_prompt
 from tilgen.note.schema import points_schema
@@ -145,3 +146,35 @@ def test_a_point_about_code_that_is_only_removed_says_it_is_gone():
     assert re.match(pattern, "`f.stopAfterFirst`를 제거해 첫 인자에서 멈추지 않습니다.")
     assert not re.match(pattern, "새 함수 `f.stopAfterFirst`를 추가했습니다.")
     assert not re.match(pattern, "`f.stopAfterFirst`를 추가했습니다.")
+
+
+def test_a_declaration_whose_modifiers_changed_is_a_point_of_its_own():
+    private = Hunk("@@ -60,3 +60,3 @@ public class JavaWriter implements Closeable {", [
+        "-  public JavaWriter emitLastEnumValue(String name) throws IOException {",
+        "+  private JavaWriter emitLastEnumValue(String name) throws IOException {",
+        "     return this;",
+    ])
+    f = FileChange(path="JavaWriter.java", language="Java", hunks=[private])
+    assert declarations.modifier_changes(private) == [("emitLastEnumValue", "public", "private")]
+    assert declarations.said(private) == ["`emitLastEnumValue` is now `private` (was `public`)"]
+    [point] = plan([(f, private)])
+    assert point.modifier and "is now `private`" in point.plan_line()
+    pattern = sentence_pattern(point)
+    assert re.match(pattern, "`emitLastEnumValue`는 이제 `private`이라 밖에서 부를 수 없습니다.")
+    assert not re.match(pattern, "`JavaWriter`는 `emitLastEnumValue`를 숨깁니다.")
+    rust = Hunk("@@ -1,2 +1,2 @@", [" #[repr(C)]", "-struct ErrorImpl<E> {",
+                                     "+pub(crate) struct ErrorImpl<E> {"])
+    assert declarations.modifier_changes(rust) == [("ErrorImpl", "", "pub(crate)")]
+
+
+def test_a_removed_override_is_named_by_its_method():
+    gone = Hunk("@@ -20,6 +20,3 @@ public final class ArrayTypeName extends TypeName {", [
+        "-  @Override public ArrayTypeName annotated(AnnotationSpec... annotations) {",
+        "-    return annotated(Arrays.asList(annotations));",
+        "-  }",
+        "   @Override public ArrayTypeName annotated(List<AnnotationSpec> annotations) {",
+    ])
+    f = FileChange(path="ArrayTypeName.java", language="Java", hunks=[gone])
+    [point] = plan([(f, gone)])
+    assert point.removed and point.names[0] == "annotated"
+    assert declarations.declared(["process.on('exit', function (code) {"]) == []  # a call

@@ -23,7 +23,7 @@ _COMMON = frozenset("""
 a an and as async await be bool boolean break byte case catch char class const continue def
 default defer del do double elif else enum err error except export extends false final finally
 float fn for from func function go if impl import in int interface is it let long loop match
-mod mut new nil none not null of or package pass pub private protected public raise return
+mod mut new nil none not null crate of or package pass pub private protected public raise return
 self self.assert short static str string struct super switch the this throw throws to true try
 type typeof u8 u32 u64 usize use var void while with yield
 """.split())
@@ -195,9 +195,12 @@ def moves(files: list[tuple[str, list[Hunk]]]) -> dict[tuple[int, int], str]:
 PROSE_LANGUAGES = frozenset({"Markdown", "reStructuredText", "AsciiDoc", "Text", None})
 
 
-def describe(hunk: Hunk, moved: str = "", *, code: bool = True) -> str:
+def describe(hunk: Hunk, moved: str = "", *, code: bool = True,
+             modifiers: list[str] | None = None) -> str:
     """One line before the hunk: scope, what it removed and added, names new and gone (for
-    code: ``code`` false for a file of prose), and ``moved`` (see :func:`moves`)."""
+    code: ``code`` false for a file of prose), ``modifiers`` (see
+    :func:`tilgen.note.declarations.said`) and ``moved`` (see :func:`moves`)."""
+    modifiers = modifiers or []
     parts = []
     where = scope(hunk)
     if where:
@@ -221,6 +224,7 @@ def describe(hunk: Hunk, moved: str = "", *, code: bool = True) -> str:
         swapped = {w for pair in swaps for w in pair}
         new = [w for w in new if w not in swapped]
         gone = [w for w in gone if w not in swapped]
+    parts += modifiers  # "`emitLastEnumValue` is now `private` (was `public`)"
     if new:
         parts.append("new names: " + ", ".join(f"`{w}`" for w in new))
     if gone:

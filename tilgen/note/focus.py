@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.note import evidence
+from tilgen.note import declarations, evidence
 from tilgen.note.schema import CODE_CHAR, CODE_SPAN, EN_SENTENCE, KO_PROSE, KO_SENTENCE
 
 MAX_POINTS = 4
@@ -39,6 +39,7 @@ class Focus:
     scope: str = ""
     removed: bool = False  # the hunk only removes code: the point says it is gone
     moved: str = ""  # "moved to lib.rs: `Error`" (see evidence.moves)
+    modifier: tuple[str, str, str] | None = None  # (name, before, after): `public` -> `private`
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
@@ -53,6 +54,11 @@ class Focus:
         shown = ", ".join(f"`{n}`" for n in self.names[:4])
         if self.moved:
             return f"hunk [#{self.hunk}]{where}: {self.moved}"
+        if self.modifier:
+            name, before, after = self.modifier
+            was = f" (was `{before}`)" if before else ""
+            return (f"hunk [#{self.hunk}]{where}: `{name}` is now `{after}`{was}" if after
+                    else f"hunk [#{self.hunk}]{where}: `{name}` is no longer `{before}`")
         if self.removed and shown:
             return f"hunk [#{self.hunk}]{where}: REMOVED {shown} (no longer exists)"
         return f"hunk [#{self.hunk}]{where}" + (f": about {shown}" if shown else "")
@@ -89,6 +95,8 @@ def sentence_pattern(focus: Focus, language: str = "ko") -> str:
         old, new = focus.swap
         return (rf"^{named_span([old])}(을|를) {named_span([new])}(으로|로) "
                 rf"(바꿔|바꾸어|대체해|대체하여|교체해|교체하여|변경해|변경하여|옮겨) {rest}")
+    if focus.modifier:  # the declaration first, then what it now is
+        return rf"^{named_span([focus.modifier[0]])}(은|는|을|를|이|가|의) {rest}"
     if focus.removed:  # and code that is gone is said to be gone, never taught as new
         gone = "(제거해|삭제해|없애|지워|제거하여|삭제하여)"
         return rf"^{named_span(focus.names)}(을|를) {gone} {rest}"
@@ -167,14 +175,20 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[
             names.sort(key=lambda w: not _telling(w))
         removed = code and bool(gone) and not swaps and not moved and not any(
             ln.startswith("+") for ln in evidence.realigned(h.lines))
-        if removed:
-            names = sorted(gone, key=lambda w: not _telling(w))
+        if removed:  # what was declared there first (an override's method), then the rest
+            taken = declarations.declared([ln[1:] for ln in h.lines if ln.startswith("-")])
+            names = list(dict.fromkeys(taken + sorted(gone, key=lambda w: not _telling(w))))
+        changed = declarations.modifier_changes(h) if code and not swaps else []
+        modifier = changed[0] if changed else None
+        if modifier:
+            names = [modifier[0], *(n for n in names if n != modifier[0])]
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
-                      where[:60] if name else "", removed, moved)
+                      where[:60] if name else "", removed, moved, modifier)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
-                 else (f.path, name))
-        scored.append((_score(f, h, swaps, new, gone, name), i, focus, place))
+                 else ("modifier", modifier[0]) if modifier else (f.path, name))
+        scored.append((_score(f, h, swaps, new, gone, name) + 3.0 * bool(modifier), i, focus,
+                       place))
     scored = [s for s in scored if s[0] > 0]
     scored.sort(key=lambda s: (-s[0], s[1]))
     chosen: list[Focus] = []
@@ -210,4 +224,6 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[
         chosen.append(Focus(first.hunk, tuple(n for n in first.names if n not in swap),
                             None, first.scope))
     strong = [c for c in chosen if c.names]
-    return chosen if len(strong) < 2 else strong
+    chosen = chosen if len(strong) < 2 else strong
+    weak = {f.hunk for s, _i, f, _p in scored if s < 1}  # imports, comments, prose
+    return [c for c in chosen if c.hunk not in weak] if len(chosen) > 2 else chosen

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
-from tilgen.note import evidence
+from tilgen.note import declarations, evidence
 from tilgen.note.focus import Focus, plan
 
 PROMPT_VERSION = "til-2026.12-6"
@@ -134,8 +134,9 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
     for fi, f in enumerate(cs.files):
         for hi, h in enumerate(f.hunks):
             hunks.append((f, h))
-            line = evidence.describe(h, moved.get((fi, hi), ""),
-                                     code=f.language not in evidence.PROSE_LANGUAGES)
+            code = f.language not in evidence.PROSE_LANGUAGES
+            line = evidence.describe(h, moved.get((fi, hi), ""), code=code,
+                                     modifiers=declarations.said(h) if code else [])
             out.append(f"[#{len(hunks)}] {f.path}: {line}")
             out.append(evidence.body(h))
     return "\n".join(out), hunks

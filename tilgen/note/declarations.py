@@ -1,0 +1,75 @@
+"""Declarations whose modifiers changed while their name stayed: `public` became `private`.
+
+:mod:`tilgen.note.evidence` leaves modifier words out of names and swaps (every file has
+them), yet a method made private, a field made final or a Rust type made ``pub(crate)`` is
+the whole lesson of some changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from tilgen.git.changes import Hunk
+from tilgen.note.evidence import _COMMON, MAX_SWAPS, _blocks, _pairs
+
+_MODIFIERS = ("public", "private", "protected", "internal", "pub", "pub(crate)", "pub(super)",
+              "final", "static", "abstract", "sealed", "open", "override", "export", "async",
+              "const", "readonly", "unsafe")
+_MODIFIER_WORDS = "|".join(re.escape(m) for m in sorted(_MODIFIERS, key=len, reverse=True))
+_MODIFIER_RUN = re.compile(rf"^\s*(?:@\w+\s+)*((?:(?:{_MODIFIER_WORDS})\s+)+)")
+
+
+def modifier_changes(hunk: Hunk) -> list[tuple[str, str, str]]:
+    """``(name, before, after)`` for a declaration whose modifiers changed while its name
+    stayed: ``("emitLastEnumValue", "public", "private")``, ``("ErrorImpl", "",
+    "pub(crate)")``, ``("annotated", "public", "public final")``."""
+    return list(_modifier_changes(tuple(hunk.lines)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _modifier_changes(lines: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    out: dict[tuple[str, str, str], None] = {}
+    for removed, added in _blocks(list(lines)):
+        for old_line, new_line in _pairs(removed, added):
+            before, after = _modifiers(old_line), _modifiers(new_line)
+            name = _declared(new_line)
+            if before != after and name and name == _declared(old_line):
+                out.setdefault((name, before, after), None)
+    return tuple(out)[:MAX_SWAPS]
+
+
+def _modifiers(line: str) -> str:
+    m = _MODIFIER_RUN.match(line)
+    return " ".join(m.group(1).split()) if m else ""
+
+
+def _declared(line: str) -> str:
+    """The name a declaration line declares (`emitLastEnumValue` in ``public JavaWriter
+    emitLastEnumValue(String name) {``), or ""."""
+    rest = _MODIFIER_RUN.sub("", line)
+    m = re.search(r"\b(?:struct|class|enum|trait|interface|fn|def|function|type)\s+"
+                  r"([A-Za-z_$][\w$]*)", rest) or re.search(r"([A-Za-z_$][\w$]*)\s*\(", rest)
+    return m.group(1) if m and m.group(1).lower() not in _COMMON else ""
+
+
+
+
+def declared(lines: list[str]) -> list[str]:
+    """The names the declaration lines among ``lines`` declare, in order (comments skipped):
+    what a hunk that only removes code took away, e.g. an override's method name."""
+    out: dict[str, None] = {}
+    for line in lines:
+        if not re.match(r"^\s*(//|#|/\*|\*)", line):
+            name = _declared(line)
+            if len(name) > 2 and (_MODIFIER_RUN.match(line) or re.search(
+                    r"\b(struct|class|enum|trait|interface|fn|def|function|type)\s+\w", line)):
+                out.setdefault(name, None)
+    return list(out)
+
+
+def said(hunk: Hunk) -> list[str]:
+    """What the hunk's line in the prompt says of them."""
+    return [f"`{name}` is now `{after}`" + (f" (was `{before}`)" if before else "")
+            if after else f"`{name}` is no longer `{before}`"
+            for name, before, after in modifier_changes(hunk)]

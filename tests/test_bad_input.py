@@ -192,8 +192,12 @@ def test_ctrl_c_mid_generation_saves_nothing_and_keeps_the_old_note(repo, isolat
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(PLUGINS)]), "TILGEN_FAKE_DELAY": "30",
            "TILGEN_FAKE_STARTED": str(started)}
     env.pop("TILGEN_RAISE", None)
+    # Ctrl-C as a terminal delivers it: to a process that has not ignored SIGINT. A shell
+    # running this suite in the background ignores it, Python then keeps it ignored, and the
+    # signal sent below would do nothing.
     proc = subprocess.Popen([sys.executable, "-m", "tilgen", "today", "-b", FAKE], cwd=repo,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -33,8 +33,8 @@ def _modifier_changes(lines: tuple[str, ...]) -> tuple[tuple[str, str, str], ...
     for removed, added in _blocks(list(lines)):
         for old_line, new_line in _pairs(removed, added):
             before, after = _modifiers(old_line), _modifiers(new_line)
-            name = _declared(new_line)
-            if before != after and name and name == _declared(old_line):
+            name = declared_name(new_line)
+            if before != after and name and name == declared_name(old_line):
                 out.setdefault((name, before, after), None)
     return tuple(out)[:MAX_SWAPS]
 
@@ -44,15 +44,25 @@ def _modifiers(line: str) -> str:
     return " ".join(m.group(1).split()) if m else ""
 
 
-def _declared(line: str) -> str:
-    """The name a declaration line declares (`emitLastEnumValue` in ``public JavaWriter
-    emitLastEnumValue(String name) {``), or ""."""
+_DECL = re.compile(r"\b(?:class|struct|enum|trait|impl|interface|type|def|fn|func|function|"
+                   r"mod|object|macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)")
+_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*\(")
+_NOT_A_NAME = frozenset("if for while switch catch return function func def fn new".split())
+
+
+def declared_name(line: str) -> str:
+    """The name a declaration line (or a hunk header) declares: ``emitLastEnumValue`` in
+    ``public JavaWriter emitLastEnumValue(String name) {``, ``parseArgs`` in ``func (f
+    *FlagSet) parseArgs(args []string) error {``, ``Foo`` in ``class Foo extends Bar {``;
+    "" when none."""
     rest = _MODIFIER_RUN.sub("", line)
-    m = re.search(r"\b(?:struct|class|enum|trait|interface|fn|def|function|type)\s+"
-                  r"([A-Za-z_$][\w$]*)", rest) or re.search(r"([A-Za-z_$][\w$]*)\s*\(", rest)
-    return m.group(1) if m and m.group(1).lower() not in _COMMON else ""
-
-
+    for m in _DECL.finditer(rest):  # a declared `Type` or `Var` is a name all the same
+        if m.group(1) not in _NOT_A_NAME:
+            return m.group(1)
+    for m in _CALL.finditer(rest):
+        if m.group(1) not in _NOT_A_NAME and m.group(1).lower() not in _COMMON:
+            return m.group(1)
+    return ""
 
 
 def declared(lines: list[str]) -> list[str]:
@@ -61,7 +71,7 @@ def declared(lines: list[str]) -> list[str]:
     out: dict[str, None] = {}
     for line in lines:
         if not re.match(r"^\s*(//|#|/\*|\*)", line):
-            name = _declared(line)
+            name = declared_name(line)
             if len(name) > 2 and (_MODIFIER_RUN.match(line) or re.search(
                     r"\b(struct|class|enum|trait|interface|fn|def|function|type)\s+\w", line)):
                 out.setdefault(name, None)

@@ -21,11 +21,6 @@ from tilgen.note.schema import CODE_CHAR, CODE_SPAN, EN_SENTENCE, KO_PROSE, KO_S
 
 MAX_POINTS = 4
 MAX_NAMES = 8
-_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*[(<]")
-_DECL = re.compile(r"\b(?:class|struct|enum|trait|impl|interface|type|def|fn|func|mod|object|"
-                   r"macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)")
-_NOT_A_NAME = frozenset("if for while switch catch return function func def fn new".split())
-_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*")
 
 
 @dataclass(frozen=True)
@@ -104,15 +99,9 @@ def sentence_pattern(focus: Focus, language: str = "ko") -> str:
 
 
 def scope_name(where: str) -> str:
-    """The function or type a hunk header names: ``func (f *FlagSet) Parse(args []string)``
-    gives ``Parse``, ``class Foo extends Bar {`` gives ``Foo``; "" when none."""
-    for m in _DECL.finditer(where):
-        if m.group(1) not in _NOT_A_NAME:
-            return m.group(1)
-    for m in _CALL.finditer(where):
-        if m.group(1) not in _NOT_A_NAME and m.group(1).lower() not in evidence._COMMON:
-            return m.group(1)
-    return ""
+    """The function or type a hunk header names (see
+    :func:`tilgen.note.declarations.declared_name`)."""
+    return declarations.declared_name(where)
 
 
 def _telling(name: str) -> bool:
@@ -124,15 +113,9 @@ def _telling(name: str) -> bool:
 def _changed_names(hunk: Hunk) -> list[str]:
     """Identifiers of the changed lines (added ones first), for a hunk that adds and removes
     no name of its own: a changed value in a named call still has a name to open with."""
-    out: dict[str, None] = {}
-    for marker in "+-":
-        for line in hunk.lines:
-            if line.startswith(marker) and not evidence._COMMENT.match(line[1:]):
-                text = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line[1:])
-                for w in _IDENT.findall(text):
-                    if len(w) > 2 and w.lower() not in evidence._COMMON:
-                        out.setdefault(w, None)
-    return list(out)[:MAX_NAMES]
+    names = evidence._names([ln[1:] for marker in "+-" for ln in hunk.lines
+                             if ln.startswith(marker)])
+    return list(names)[:MAX_NAMES]
 
 
 def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[str],

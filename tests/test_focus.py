@@ -178,3 +178,49 @@ def test_a_removed_override_is_named_by_its_method():
     [point] = plan([(f, gone)])
     assert point.removed and point.names[0] == "annotated"
     assert declarations.declared(["process.on('exit', function (code) {"]) == []  # a call
+
+
+def test_a_swap_may_also_be_told_as_the_new_name_used_instead_of_the_old():
+    pattern = sentence_pattern(plan(_hunks())[0])
+    assert re.match(pattern, "`strings.Replace` 대신 `strings.ReplaceAll`를 사용해 의도를 드러냅니다.")
+    assert not re.match(pattern, "`strings.ReplaceAll` 대신 `strings.Replace`를 사용해 치환합니다.")
+
+
+def test_nothing_comes_before_a_points_name():
+    pattern = sentence_pattern(plan(_hunks())[2])
+    assert not re.match(pattern, "명령어 인터페이스 개선`copy(out, val)`는 루프를 대신합니다.")
+
+
+def test_a_small_change_is_planned_with_its_code():
+    copy = plan(_hunks())[2]
+    assert copy.lines == ("for i, d := range val { out[i] = d }", "copy(out, val)")
+    assert "`for i, d := range val { out[i] = d }` became `copy(out, val)`" in copy.plan_line()
+
+
+ALIAS = Hunk("@@ -5,6 +5,8 @@ Command.prototype.description = function(str) {", [
+    " Command.prototype.alias = function(alias) {",
+    "-  if (0 == arguments.length) return this._alias;",
+    "+  var command = this.commands[this.commands.length - 1];",
+    "+  if (0 == arguments.length) return command._alias;",
+    "   return this;",
+])
+PARSE = Hunk("@@ -40,2 +40,4 @@ Command.prototype.parse = function(argv) {", [
+    "   var name = result.args[0];",
+    "+  var aliasCommand = this.commands.filter(function(c) { return c.alias() === name; })[0];",
+    "+  if (aliasCommand !== undefined) return this.executeSubCommand(argv, args);",
+])
+
+
+def test_a_hunk_is_placed_in_the_function_it_changes_and_named_by_the_commit_message():
+    index = FileChange(path="index.js", language="JavaScript", hunks=[ALIAS, PARSE])
+    hunks = [(index, h) for h in index.hunks]
+    # git names the function before: the change is in `alias`, a declaration in the hunk
+    assert scope_name("Command.prototype.parse = function(argv) {") == "parse"
+    chosen = plan(hunks, mentioned=frozenset({"alias", "sub", "command"}))
+    assert [c.hunk for c in chosen] == [1, 2]  # two functions of one file, two points
+    assert chosen[0].scope == "Command.prototype.alias = function(alias)"
+    assert chosen[0].swap == ("this._alias", "command._alias")
+    # the names the commit message uses come first
+    assert plan(hunks)[1].names[0] == "aliasCommand"
+    said = plan(hunks, mentioned=frozenset({"execute", "sub", "command"}))
+    assert said[1].names[0] == "this.executeSubCommand"

@@ -47,6 +47,9 @@ def _modifiers(line: str) -> str:
 _DECL = re.compile(r"\b(?:class|struct|enum|trait|impl|interface|type|def|fn|func|function|"
                    r"mod|object|macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)")
 _CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*\(")
+# JavaScript's functions by assignment: `Command.prototype.alias = function(alias) {`,
+# `const strip = (str) => …`, `alias: function (a) {`
+_ASSIGNED = re.compile(r"([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*=>)")
 _NOT_A_NAME = frozenset("if for while switch catch return function func def fn new".split())
 
 
@@ -56,6 +59,9 @@ def declared_name(line: str) -> str:
     *FlagSet) parseArgs(args []string) error {``, ``Foo`` in ``class Foo extends Bar {``;
     "" when none."""
     rest = _MODIFIER_RUN.sub("", line)
+    m = _ASSIGNED.search(rest)
+    if m:
+        return m.group(1)
     for m in _DECL.finditer(rest):  # a declared `Type` or `Var` is a name all the same
         if m.group(1) not in _NOT_A_NAME:
             return m.group(1)
@@ -83,3 +89,31 @@ def said(hunk: Hunk) -> list[str]:
     return [f"`{name}` is now `{after}`" + (f" (was `{before}`)" if before else "")
             if after else f"`{name}` is no longer `{before}`"
             for name, before, after in modifier_changes(hunk)]
+
+
+_OPENS = re.compile(r"\b(?:class|struct|enum|trait|impl|interface|def|fn|func|function|"
+                    r"macro_rules!)\b|^\s*type\s+\w+\s+(?:struct|interface)\b")
+
+
+def _declares(line: str) -> bool:
+    """Whether a code line opens a function or type (not a call, not a statement)."""
+    if re.match(r"^\s*(//|#|/\*|\*)", line) or not declared_name(line):
+        return False
+    return bool(_OPENS.search(line) or _ASSIGNED.search(line)
+                or (_MODIFIER_RUN.match(line) and "(" in line and "=" not in line.split("(")[0]))
+
+
+def enclosing(lines: list[str], header: str) -> str:
+    """Where a hunk's change is: the last declaration among its lines above the first
+    changed line, indented no deeper than it, else ``header`` (what git printed after the
+    ``@@`` range, which names where the hunk *starts*: often the function before the one
+    changed)."""
+    first = next((i for i, ln in enumerate(lines) if ln[:1] in "+-"), None)
+    if first is None:
+        return header
+    depth = len(lines[first][1:]) - len(lines[first][1:].lstrip())
+    for line in reversed(lines[:first]):
+        code = line[1:]
+        if code.strip() and len(code) - len(code.lstrip()) <= depth and _declares(code):
+            return code.strip().rstrip("{").strip()
+    return header

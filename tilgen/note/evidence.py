@@ -37,9 +37,13 @@ _NO_SCOPE = re.compile(r"^(import|from|use|package|require|#include|using)\b")
 
 
 def scope(hunk: Hunk) -> str:
-    """The enclosing function or type git printed after the ``@@`` range, if any."""
+    """The function or type the hunk changes: a declaration among its lines above the first
+    change, else what git printed after the ``@@`` range (see
+    :func:`tilgen.note.declarations.enclosing`); "" for none."""
+    from tilgen.note import declarations  # which reads this module's word lists
+
     m = _HEADER.match(hunk.header)
-    where = m.group(1).strip() if m else ""
+    where = declarations.enclosing(hunk.lines, m.group(1).strip() if m else "")
     return "" if _NO_SCOPE.match(where) else where
 
 

@@ -35,6 +35,7 @@ class Focus:
     removed: bool = False  # the hunk only removes code: the point says it is gone
     moved: str = ""  # "moved to lib.rs: `Error`" (see evidence.moves)
     modifier: tuple[str, str, str] | None = None  # (name, before, after): `public` -> `private`
+    lines: tuple[str, str] | None = None  # a small change's code: (removed, added)
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
@@ -56,6 +57,11 @@ class Focus:
                     else f"hunk [#{self.hunk}]{where}: `{name}` is no longer `{before}`")
         if self.removed and shown:
             return f"hunk [#{self.hunk}]{where}: REMOVED {shown} (no longer exists)"
+        if self.lines:  # the code itself says more than its names: `copy(out, val)`
+            old, new = self.lines
+            return (f"hunk [#{self.hunk}]{where}: " + (f"`{old}` became `{new}`" if old
+                                                        else f"added `{new}`")
+                    + (f" ({shown})" if shown else ""))
         return f"hunk [#{self.hunk}]{where}" + (f": about {shown}" if shown else "")
 
 
@@ -87,15 +93,18 @@ def sentence_pattern(focus: Focus, language: str = "ko") -> str:
     if focus.swap:
         # and the verb goes on to say what the swap does: left to end there, the sentence
         # was "`A`를 `B`로 바꾸었습니다." and nothing more
-        old, new = focus.swap
-        return (rf"^{named_span([old])}(을|를) {named_span([new])}(으로|로) "
-                rf"(바꿔|바꾸어|대체해|대체하여|교체해|교체하여|변경해|변경하여|옮겨) {rest}")
+        # "`A`를 `B`로 바꿔 …" or "`A` 대신 `B`를 사용해 …": either way A is the old one
+        old, new = named_span([focus.swap[0]]), named_span([focus.swap[1]])
+        return (rf"^({old}(을|를) {new}(으로|로) "
+                rf"(바꿔|바꾸어|대체해|대체하여|교체해|교체하여|변경해|변경하여|옮겨)"
+                rf"|{old} 대신 {new}(을|를) (사용해|사용하여|호출해|호출하여|써서)) {rest}")
     if focus.modifier:  # the declaration first, then what it now is
         return rf"^{named_span([focus.modifier[0]])}(은|는|을|를|이|가|의) {rest}"
     if focus.removed:  # and code that is gone is said to be gone, never taught as new
         gone = "(제거해|삭제해|없애|지워|제거하여|삭제하여)"
         return rf"^{named_span(focus.names)}(을|를) {gone} {rest}"
-    return rf"^[가-힣 ]{{0,12}}{named_span(focus.names)}{rest}"
+    # nothing before the name: given room, the 1.5B model put the note's topic there
+    return rf"^{named_span(focus.names)}{rest}"
 
 
 def scope_name(where: str) -> str:
@@ -132,9 +141,44 @@ def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[st
             + min(len(changed), 20) / 20)
 
 
-def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[Focus]:
+def _parts(name: str) -> list[str]:
+    """The words of a name: ``command._alias`` -> command, alias; ``parseArgs`` -> parse,
+    args."""
+    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name) if len(w) > 2]
+
+
+def message_words(text: str) -> frozenset[str]:
+    """The words of commit messages, as :func:`plan` matches names against them."""
+    return frozenset(w for w in _parts(text))
+
+
+SMALL = 3  # changed lines on a side, at most, for a change shown as its code
+LINE_CHARS = 70
+
+
+def small_change(hunk: Hunk) -> tuple[str, str] | None:
+    """``(removed, added)`` code of a change small enough to quote in the plan (the removed
+    side "" when it only adds): comment and blank lines left out, each side joined on one
+    line; None when a side is longer than SMALL lines or LINE_CHARS characters."""
+    sides: dict[str, list[str]] = {"-": [], "+": []}
+    for ln in evidence.realigned(hunk.lines):
+        code = ln[1:].strip()
+        if ln[:1] in sides and code and not evidence._COMMENT.match(code) and "`" not in code:
+            sides[ln[:1]].append(code)
+    old, new = " ".join(sides["-"]), " ".join(sides["+"])
+    if (not new or len(sides["-"]) > SMALL or len(sides["+"]) > SMALL
+            or len(old) > LINE_CHARS or len(new) > LINE_CHARS):
+        return None
+    return old, new
+
+
+def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
+         mentioned: frozenset[str] = frozenset()) -> list[Focus]:
     """The points to write, most telling first: one per chosen hunk, a hunk of another file
-    or function preferred to a second one of the same."""
+    or function preferred to a second one of the same. A hunk's names that the commit
+    messages use (``mentioned``, see :func:`message_words`) come first: "Support the alias
+    of Git style sub-command" makes `command._alias` the name to open with, not
+    `undefined`."""
     scored = []
     files: list[FileChange] = []
     for f, _h in hunks:
@@ -155,7 +199,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[
             names = _changed_names(h)
         names = list(dict.fromkeys(names + ([name] if name else [])))
         if not swaps:  # the telling names first: `SetInterspersed` before `args`
-            names.sort(key=lambda w: not _telling(w))
+            names.sort(key=lambda w: (-sum(p in mentioned for p in _parts(w)), not _telling(w)))
         removed = code and bool(gone) and not swaps and not moved and not any(
             ln.startswith("+") for ln in evidence.realigned(h.lines))
         if removed:  # what was declared there first (an override's method), then the rest
@@ -165,8 +209,10 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[
         modifier = changed[0] if changed else None
         if modifier:
             names = [modifier[0], *(n for n in names if n != modifier[0])]
+        lines = (small_change(h) if code and not (swaps or removed or moved or modifier)
+                 else None)
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
-                      where[:60] if name else "", removed, moved, modifier)
+                      where[:60] if name else "", removed, moved, modifier, lines)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))
@@ -185,7 +231,9 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS) -> list[
             if name:
                 later.append((Focus(focus.hunk, (name, *(n for n in focus.names if n not in
                                                          focus.swap and n != name)),
-                                    None, focus.scope), (focus.scope, name)))
+                                    None, focus.scope,
+                                    lines=small_change(hunks[focus.hunk - 1][1])),
+                              (focus.scope, name)))
             continue
         if (place not in places and len(chosen) < limit
                 and not (focus.names and set(focus.names) <= named)):

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
 from tilgen.note import declarations, evidence
-from tilgen.note.focus import Focus, plan
+from tilgen.note.focus import Focus, message_words, plan
 
-PROMPT_VERSION = "til-2026.12-6"
+PROMPT_VERSION = "til-2026.12-7"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
@@ -52,7 +52,8 @@ Answer with one JSON object of this shape:
 - points: one per line of the plan given after the changes, in that order. "hunk" is the
   number N of the hunk [#N] the plan line names. "en" is your own English sentence (not the
   plan line): what that hunk's code does now compared with before, then why ("so that", "because", "to avoid" …:
-  the bug fixed, the behaviour kept, what callers gain), identifiers verbatim. "text" says
+  the bug fixed, the behaviour kept, what callers gain; the author's words given after the
+  plan, where they explain this hunk), identifiers verbatim. "text" says
   the same, the reason too, as ONE formal Korean sentence ending with "다.", beginning with
   the name the plan line gives, code identifiers from the changes in backticks.
 """
@@ -168,7 +169,8 @@ def build_prompt(
     cs: ChangeSet, *, languages: list[str], language: str = "ko", mode: str = "points"
 ) -> Prompt:
     changes, hunks = render_changes(cs)
-    chosen = plan(hunks) if mode == "points" else []
+    said = "\n".join(f"{c.subject}\n{c.body}" for c in cs.commits)
+    chosen = plan(hunks, mentioned=message_words(said)) if mode == "points" else []
     head = [
         f"Date: {cs.date.isoformat()}",
         f"Repository: {cs.repo_name}",
@@ -177,7 +179,7 @@ def build_prompt(
         "",
         changes,
         "",
-        *plan_lines(chosen),
+        *plan_lines(chosen, [c.subject for c in cs.commits if not c.is_merge]),
         "Write the JSON answer now."
         + (" (Korean prose, formal style.)" if language == "ko" else ""),
     ]
@@ -185,10 +187,14 @@ def build_prompt(
                   hunks=hunks, focus=chosen)
 
 
-def plan_lines(chosen: list[Focus]) -> list[str]:
-    """The plan the points follow, one line each, and a blank line; nothing without one."""
+def plan_lines(chosen: list[Focus], subjects: list[str] | None = None) -> list[str]:
+    """The plan the points follow, one line each, and a blank line; nothing without one.
+    The commit subjects come after it, as the author's own words for why: left at the top
+    of the prompt, they were not used ("fix staticcheck linting", "Remove log4rs
+    workaround" were the reasons the notes missed)."""
     if not chosen:
         return []
     count = "1 point" if len(chosen) == 1 else f"{len(chosen)} points"
+    why = [f'Why, in the author\'s words: "{s}"' for s in (subjects or [])[:3] if s.strip()]
     return ([f"Plan: write exactly {count}, in this order:"]
-            + [f"{i}. {c.plan_line()}" for i, c in enumerate(chosen, start=1)] + [""])
+            + [f"{i}. {c.plan_line()}" for i, c in enumerate(chosen, start=1)] + why + [""])

@@ -11,7 +11,7 @@ import functools
 import re
 
 from tilgen.git.changes import Hunk
-from tilgen.note.evidence import _COMMON, MAX_SWAPS, _blocks, _pairs
+from tilgen.note.evidence import _COMMON, _HEADER, _NO_SCOPE, MAX_SWAPS, _blocks, _pairs
 
 _MODIFIERS = ("public", "private", "protected", "internal", "pub", "pub(crate)", "pub(super)",
               "final", "static", "abstract", "sealed", "open", "override", "export", "async",
@@ -117,3 +117,10 @@ def enclosing(lines: list[str], header: str) -> str:
         if code.strip() and len(code) - len(code.lstrip()) <= depth and _declares(code):
             return code.strip().rstrip("{").strip()
     return header
+
+
+def scope(hunk: Hunk) -> str:
+    """The function or type a hunk changes (see :func:`enclosing`); "" for none."""
+    m = _HEADER.match(hunk.header)
+    where = enclosing(hunk.lines, m.group(1).strip() if m else "")
+    return "" if _NO_SCOPE.match(where) else where

@@ -37,13 +37,10 @@ _NO_SCOPE = re.compile(r"^(import|from|use|package|require|#include|using)\b")
 
 
 def scope(hunk: Hunk) -> str:
-    """The function or type the hunk changes: a declaration among its lines above the first
-    change, else what git printed after the ``@@`` range (see
-    :func:`tilgen.note.declarations.enclosing`); "" for none."""
-    from tilgen.note import declarations  # which reads this module's word lists
-
+    """The enclosing function or type git printed after the ``@@`` range, if any (see
+    :func:`tilgen.note.declarations.scope` for where the change itself is)."""
     m = _HEADER.match(hunk.header)
-    where = declarations.enclosing(hunk.lines, m.group(1).strip() if m else "")
+    where = m.group(1).strip() if m else ""
     return "" if _NO_SCOPE.match(where) else where
 
 
@@ -200,13 +197,13 @@ PROSE_LANGUAGES = frozenset({"Markdown", "reStructuredText", "AsciiDoc", "Text",
 
 
 def describe(hunk: Hunk, moved: str = "", *, code: bool = True,
-             modifiers: list[str] | None = None) -> str:
+             modifiers: list[str] | None = None, where: str | None = None) -> str:
     """One line before the hunk: scope, what it removed and added, names new and gone (for
     code: ``code`` false for a file of prose), ``modifiers`` (see
     :func:`tilgen.note.declarations.said`) and ``moved`` (see :func:`moves`)."""
     modifiers = modifiers or []
     parts = []
-    where = scope(hunk)
+    where = scope(hunk) if where is None else where
     if where:
         parts.append(f"in `{where[:80]}`")
     lines = realigned(hunk.lines)

@@ -137,7 +137,8 @@ def render_changes(cs: ChangeSet) -> tuple[str, list[tuple[FileChange, Hunk]]]:
             hunks.append((f, h))
             code = f.language not in evidence.PROSE_LANGUAGES
             line = evidence.describe(h, moved.get((fi, hi), ""), code=code,
-                                     modifiers=declarations.said(h) if code else [])
+                                     modifiers=declarations.said(h) if code else [],
+                                     where=declarations.scope(h))
             out.append(f"[#{len(hunks)}] {f.path}: {line}")
             out.append(evidence.body(h))
     return "\n".join(out), hunks

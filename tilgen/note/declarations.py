@@ -108,7 +108,7 @@ def enclosing(lines: list[str], header: str) -> str:
     changed line, indented no deeper than it, else ``header`` (what git printed after the
     ``@@`` range, which names where the hunk *starts*: often the function before the one
     changed)."""
-    first = next((i for i, ln in enumerate(lines) if ln[:1] in "+-"), None)
+    first = next((i for i, ln in enumerate(lines) if ln.startswith(("+", "-"))), None)
     if first is None:
         return header
     depth = len(lines[first][1:]) - len(lines[first][1:].lstrip())

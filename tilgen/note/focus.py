@@ -149,7 +149,7 @@ def _parts(name: str) -> list[str]:
 
 def message_words(text: str) -> frozenset[str]:
     """The words of commit messages, as :func:`plan` matches names against them."""
-    return frozenset(w for w in _parts(text))
+    return frozenset(_parts(text))
 
 
 SMALL = 3  # changed lines on a side, at most, for a change shown as its code

@@ -6,9 +6,10 @@ import datetime as dt
 import re
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
-from tilgen.note import declarations
+from tilgen.note import declarations, evidence
 from tilgen.note.focus import plan, scope_name, sentence_pattern
 from tilgen.note.prompt import build_prompt
+from tilgen.note.quotes import comment_change
 from tilgen.note.schema import points_schema
 
 DAY = dt.date(2026, 12, 2)
@@ -160,8 +161,11 @@ def test_a_declaration_whose_modifiers_changed_is_a_point_of_its_own():
     [point] = plan([(f, private)])
     assert point.modifier and "is now `private`" in point.plan_line()
     pattern = sentence_pattern(point)
-    assert re.match(pattern, "`emitLastEnumValue`는 이제 `private`이라 밖에서 부를 수 없습니다.")
+    assert re.match(pattern, "`emitLastEnumValue`를 `private`로 바꿔 밖에서 부를 수 없게 했습니다.")
     assert not re.match(pattern, "`JavaWriter`는 `emitLastEnumValue`를 숨깁니다.")
+    # the direction is the change's: the 1.5B wrote this of a method made private
+    assert not re.match(pattern, "`emitLastEnumValue`는 `public`가 되었으므로 `private`로 변경되었습니다.")
+    assert not re.match(pattern, "`emitLastEnumValue`를 `public`로 바꿔 공개합니다.")
     rust = Hunk("@@ -1,2 +1,2 @@", [" #[repr(C)]", "-struct ErrorImpl<E> {",
                                      "+pub(crate) struct ErrorImpl<E> {"])
     assert declarations.modifier_changes(rust) == [("ErrorImpl", "", "pub(crate)")]
@@ -224,3 +228,56 @@ def test_a_hunk_is_placed_in_the_function_it_changes_and_named_by_the_commit_mes
     assert plan(hunks)[1].names[0] == "aliasCommand"
     said = plan(hunks, mentioned=frozenset({"execute", "sub", "command"}))
     assert said[1].names[0] == "this.executeSubCommand"
+
+
+def test_a_hunk_that_changes_only_a_comment_is_planned_as_that_comment():
+    doc = Hunk("@@ -38,7 +38,7 @@ class HMACAlgorithm(SigningAlgorithm):", [
+        '     """Provides signature generation using HMACs."""',
+        "     #: The digest method to use with the MAC algorithm. This defaults to",
+        "-    #: SHA-512, but can be changed to any other function in the hashlib",
+        "+    #: SHA1, but can be changed to any other function in the hashlib",
+        "     #: module.",
+        "     default_digest_method = staticmethod(hashlib.sha1)",
+    ])
+    f = FileChange(path="signer.py", language="Python", hunks=[doc])
+    assert comment_change(doc) == ("default_digest_method", "SHA-512", "SHA1")
+    [point] = plan([(f, doc)])
+    assert point.names[0] == "default_digest_method"
+    assert "only the comment on `default_digest_method` changed" in point.plan_line()
+    assert "`SHA-512` became `SHA1`" in point.plan_line()
+    pattern = sentence_pattern(point)
+    assert re.match(pattern, "`default_digest_method`의 주석을 코드에 맞게 `SHA1`로 고쳤습니다.")
+    # what the 1.5B wrote when told only "about `HMACAlgorithm`": the code never changed
+    assert not re.match(pattern, "`default_digest_method` 속성을 `hashlib.sha1`로 변경했습니다.")
+    code = Hunk("@@ -1,2 +1,2 @@", ["-x = 1  # one", "+x = 2  # two"])
+    assert comment_change(code) is None
+    example = Hunk("@@ -1,3 +1,3 @@", ["-/// # use std::fmt::{self, Display};",
+                                       "+/// # use thiserror::Error;", " ///", " macro_rules! bail {"])
+    assert comment_change(example) is None or len(comment_change(example)[1].split()) <= 6
+
+
+def test_a_type_declared_in_another_file_moved_there_even_where_its_import_went():
+    gone = Hunk("@@ -60,4 +60,0 @@", ["-pub struct Chain<'a> {", "-    next: Option<&'a str>,",
+                                        "-}", "-"])
+    lib = Hunk("@@ -5,1 +5,3 @@ mod kind;", ["-pub use crate::error::{Chain, Error};",
+                                              "+pub struct Chain<'a> {", "+    next: Option<&'a str>,",
+                                              "+}"])
+    moved = evidence.moves([("src/error.rs", [gone]), ("src/lib.rs", [lib])])
+    assert moved[(0, 0)].startswith("moved to src/lib.rs: `Chain`")
+    error = FileChange(path="src/error.rs", language="Rust", hunks=[gone])
+    root = FileChange(path="src/lib.rs", language="Rust", hunks=[lib])
+    points = plan([(error, gone), (root, lib)])
+    assert not any(p.removed for p in points)  # never "`Chain`를 삭제해"
+
+
+def test_a_test_the_hunk_adds_opens_its_point():
+    added = Hunk("@@ -10,2 +10,8 @@ class SerializerTestCase(unittest.TestCase):", [
+        "     secret_key = 'predictable-key'",
+        "+    def test_signer_kwargs(self):",
+        "+        secret_key = 'predictable-key'",
+        "+        value = u'hello'",
+        "+        s = self.make_serializer(secret_key, signer_kwargs=dict(key_derivation='hmac'))",
+    ])
+    f = FileChange(path="tests.py", language="Python", hunks=[added])
+    [point] = plan([(f, added)])
+    assert point.names[0] == "test_signer_kwargs"

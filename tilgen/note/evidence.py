@@ -168,6 +168,10 @@ def _lines(n: int) -> str:
     return f"{n} line" + ("" if n == 1 else "s")
 
 
+_DECLARES = re.compile(r"\b(?:class|struct|enum|trait|interface|type|fn|def|func|function)"
+                       r"\s+([A-Za-z_$][\w$]*)")
+
+
 def moves(files: list[tuple[str, list[Hunk]]]) -> dict[tuple[int, int], str]:
     """For hunks ``(file index, hunk index)`` whose removed names come back as new names in
     another file, or the other way round: ``moved to other.rs: `Error`…`` / ``moved from
@@ -178,12 +182,24 @@ def moves(files: list[tuple[str, list[Hunk]]]) -> dict[tuple[int, int], str]:
     for at, (new, _gone) in changes.items():
         for w in new:
             where_new.setdefault(w, []).append(at)
+    # A name declared in another file's added lines moved there even when that hunk also
+    # removed it (`pub use crate::error::{Chain, Error};` gone from lib.rs, `pub struct
+    # Chain` added to it): read only as "new names", anyhow's Chain was said to be deleted.
+    declared_at: dict[tuple[int, int], set[str]] = {}
+    for fi, (_p, hunks) in enumerate(files):
+        for hi, h in enumerate(hunks):
+            found = {m.group(1) for ln in h.lines if ln.startswith("+")
+                     for m in _DECLARES.finditer(ln[1:])}
+            declared_at[(fi, hi)] = found
+            for w in found:
+                if w not in changes[(fi, hi)][0]:
+                    where_new.setdefault(w, []).append((fi, hi))
     out: dict[tuple[int, int], str] = {}
     for (fi, hi), (_new, gone) in changes.items():
         targets = dict.fromkeys(at for w in gone for at in where_new.get(w, ()) if at[0] != fi)
         for fj, hj in targets:
-            new = changes[(fj, hj)][0]
-            moved = [w for w in gone if w in new]
+            there = set(changes[(fj, hj)][0]) | declared_at[(fj, hj)]
+            moved = [w for w in gone if w in there]
             if moved:
                 names = ", ".join(f"`{w}`" for w in moved[:MAX_NAMES])
                 out.setdefault((fi, hi), f"moved to {files[fj][0]}: {names}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import declarations, evidence
+from tilgen.note.quotes import comment_change, small_change
 from tilgen.note.schema import CODE_CHAR, CODE_SPAN, EN_SENTENCE, KO_PROSE, KO_SENTENCE
 
 MAX_POINTS = 4
@@ -36,6 +37,7 @@ class Focus:
     moved: str = ""  # "moved to lib.rs: `Error`" (see evidence.moves)
     modifier: tuple[str, str, str] | None = None  # (name, before, after): `public` -> `private`
     lines: tuple[str, str] | None = None  # a small change's code: (removed, added)
+    comment: tuple[str, str, str] | None = None  # only a comment changed: (on, was, now)
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
@@ -46,8 +48,12 @@ class Focus:
         where = f" in `{self.scope}`" if self.scope else ""
         if self.swap:
             old, new = self.swap
-            return f"hunk [#{self.hunk}]{where}: `{old}` became `{new}`"
-        shown = ", ".join(f"`{n}`" for n in self.names[:4])
+            # the line it is in, when short: `hmac.new(…, digestmod=self.digest_method)`
+            # says what the new name is for
+            shows = self.lines and len(self.lines[1]) > len(new) + 4
+            line = f" in `{self.lines[1]}`" if shows and self.lines else ""
+            return f"hunk [#{self.hunk}]{where}: `{old}` became `{new}`{line}"
+        shown = ", ".join(f"`{n}`" for n in self.names[:2])  # a longer list was copied
         if self.moved:
             return f"hunk [#{self.hunk}]{where}: {self.moved}"
         if self.modifier:
@@ -55,6 +61,12 @@ class Focus:
             was = f" (was `{before}`)" if before else ""
             return (f"hunk [#{self.hunk}]{where}: `{name}` is now `{after}`{was}" if after
                     else f"hunk [#{self.hunk}]{where}: `{name}` is no longer `{before}`")
+        if self.comment:
+            on, was, now = self.comment
+            said = (f"`{was}` became `{now}`" if was and now else
+                    f"added `{now}`" if now else f"dropped `{was}`")
+            return (f"hunk [#{self.hunk}]{where}: only the comment on `{on}` changed, not "
+                    f"its code: {said}")
         if self.removed and shown:
             return f"hunk [#{self.hunk}]{where}: REMOVED {shown} (no longer exists)"
         if self.lines:  # the code itself says more than its names: `copy(out, val)`
@@ -98,8 +110,19 @@ def sentence_pattern(focus: Focus, language: str = "ko") -> str:
         return (rf"^({old}(을|를) {new}(으로|로) "
                 rf"(바꿔|바꾸어|대체해|대체하여|교체해|교체하여|변경해|변경하여|옮겨)"
                 rf"|{old} 대신 {new}(을|를) (사용해|사용하여|호출해|호출하여|써서)) {rest}")
-    if focus.modifier:  # the declaration first, then what it now is
-        return rf"^{named_span([focus.modifier[0]])}(은|는|을|를|이|가|의) {rest}"
+    if focus.modifier:  # the declaration first, then what it now is, in that direction:
+        # left to say it, the 1.5B wrote "`emitLastEnumValue`는 `public`가 되었으므로
+        # `private`로 변경되었습니다" of a method that went from public to private
+        name, _before, after = focus.modifier
+        if after:
+            return (rf"^{named_span([name])}(을|를) {named_span([after])}(으로|로) "
+                    rf"(바꿔|바꾸어|변경해|변경하여|선언해|선언하여) {rest}")
+        return rf"^{named_span([name])}(은|는|을|를|이|가|의) {rest}"
+    if focus.comment:  # a comment's words changed, not the code: say it is the comment
+        # (told "about `HMACAlgorithm`", the 1.5B wrote that `default_digest_method` was
+        # changed to `hashlib.sha1`, which it had been all along)
+        return (rf"^{named_span(focus.names)}(의|에 대한) (문서 주석|주석|설명)(을|를|이|은|에서) "
+                rf"{rest}")
     if focus.removed:  # and code that is gone is said to be gone, never taught as new
         gone = "(제거해|삭제해|없애|지워|제거하여|삭제하여)"
         return rf"^{named_span(focus.names)}(을|를) {gone} {rest}"
@@ -152,26 +175,6 @@ def message_words(text: str) -> frozenset[str]:
     return frozenset(_parts(text))
 
 
-SMALL = 3  # changed lines on a side, at most, for a change shown as its code
-LINE_CHARS = 70
-
-
-def small_change(hunk: Hunk) -> tuple[str, str] | None:
-    """``(removed, added)`` code of a change small enough to quote in the plan (the removed
-    side "" when it only adds): comment and blank lines left out, each side joined on one
-    line; None when a side is longer than SMALL lines or LINE_CHARS characters."""
-    sides: dict[str, list[str]] = {"-": [], "+": []}
-    for ln in evidence.realigned(hunk.lines):
-        code = ln[1:].strip()
-        if ln[:1] in sides and code and not evidence._COMMENT.match(code) and "`" not in code:
-            sides[ln[:1]].append(code)
-    old, new = " ".join(sides["-"]), " ".join(sides["+"])
-    if (not new or len(sides["-"]) > SMALL or len(sides["+"]) > SMALL
-            or len(old) > LINE_CHARS or len(new) > LINE_CHARS):
-        return None
-    return old, new
-
-
 def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
          mentioned: frozenset[str] = frozenset()) -> list[Focus]:
     """The points to write, most telling first: one per chosen hunk, a hunk of another file
@@ -198,8 +201,12 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         if not names and code:  # a changed value: the names on its lines
             names = _changed_names(h)
         names = list(dict.fromkeys(names + ([name] if name else [])))
-        if not swaps:  # the telling names first: `SetInterspersed` before `args`
-            names.sort(key=lambda w: (-sum(p in mentioned for p in _parts(w)), not _telling(w)))
+        if not swaps:  # a test it adds, then the telling names: `SetInterspersed` before `args`
+            tests = {w for w in declarations.declared([ln[1:] for ln in h.lines
+                                                       if ln.startswith("+")])
+                     if w.lower().startswith("test")} if code else set()
+            names.sort(key=lambda w: (w not in tests, -sum(p in mentioned for p in _parts(w)),
+                                      not _telling(w)))
         removed = code and bool(gone) and not swaps and not moved and not any(
             ln.startswith("+") for ln in evidence.realigned(h.lines))
         if removed:  # what was declared there first (an override's method), then the rest
@@ -209,10 +216,20 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         modifier = changed[0] if changed else None
         if modifier:
             names = [modifier[0], *(n for n in names if n != modifier[0])]
-        lines = (small_change(h) if code and not (swaps or removed or moved or modifier)
+        comment = (comment_change(h) if code and not (swaps or removed or moved or modifier)
+                   else None)
+        if comment and not (comment[0] or name):
+            comment = None
+        if comment:  # the declaration the comment documents opens the point
+            comment = (comment[0] or name, *comment[1:])
+            names = list(dict.fromkeys([comment[0], *([name] if name else [])]))
+        lines = (small_change(h) if code and not (removed or moved or modifier or comment)
                  else None)
+        if swaps and lines and sum(1 for ln in evidence.realigned(h.lines) if ln[:1] == "+"
+                                   and ln[1:].strip()) != 1:
+            lines = None  # a swap is shown in its line, when it is one line
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
-                      where[:60] if name else "", removed, moved, modifier, lines)
+                      where[:60] if name else "", removed, moved, modifier, lines, comment)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))

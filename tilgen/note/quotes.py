@@ -1,0 +1,71 @@
+"""What of a hunk's code the plan quotes: a small change as its code (`` `if f.noInterspersed {`
+became `if !f.interspersed {` ``), and the words a comment changed (`` `SHA-512` became
+`SHA1` ``), which say more than the names around them."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from tilgen.git.changes import Hunk
+from tilgen.note import declarations, evidence
+
+SMALL = 3  # changed lines on a side, at most, for a change shown as its code
+LINE_CHARS = 70
+
+
+def small_change(hunk: Hunk) -> tuple[str, str] | None:
+    """``(removed, added)`` code of a change small enough to quote in the plan (the removed
+    side "" when it only adds): comment and blank lines left out, each side joined on one
+    line; None when a side is longer than SMALL lines or LINE_CHARS characters."""
+    sides: dict[str, list[str]] = {"-": [], "+": []}
+    for ln in evidence.realigned(hunk.lines):
+        code = ln[1:].strip()
+        if ln[:1] in sides and code and not evidence._COMMENT.match(code) and "`" not in code:
+            sides[ln[:1]].append(code)
+    old, new = " ".join(sides["-"]), " ".join(sides["+"])
+    if (not new or len(sides["-"]) > SMALL or len(sides["+"]) > SMALL
+            or len(old) > LINE_CHARS or len(new) > LINE_CHARS):
+        return None
+    return old, new
+
+
+_DOCUMENTED = re.compile(r"^\s*([A-Za-z_$][\w$.]*)\s*(?::[^=]*)?=(?!=)")
+COMMENT_WORDS = 40  # characters of each side, at most
+COMMENT_CHANGE = 6  # words of each side, at most
+
+
+def comment_change(hunk: Hunk) -> tuple[str, str, str] | None:
+    """``(name, was, now)`` when a hunk of code changes only comments: the name of the
+    declaration below them ("" when the hunk shows none) and the words that changed
+    (``SHA-512`` -> ``SHA1``); None when code lines changed too."""
+    lines = evidence.realigned(hunk.lines)
+    changed = [i for i, ln in enumerate(lines) if ln[:1] in "+-" and ln[1:].strip()]
+    if not changed or not all(evidence._COMMENT.match(lines[i][1:]) for i in changed):
+        return None
+    below = [ln[1:] for ln in lines[changed[-1] + 1:] if ln[:1] in " +" and ln[1:].strip()
+             and not evidence._COMMENT.match(ln[1:])]
+    assigned = _DOCUMENTED.match(below[0]) if below else None
+    on = (assigned.group(1) if assigned else declarations.declared_name(below[0])) if below else ""
+
+    def words(marker: str) -> list[str]:
+        return [w for i in changed if lines[i][0] == marker
+                for w in evidence._COMMENT.sub("", lines[i][1:], count=1).split()
+                if w.strip(",.;:")]
+
+    old, new = words("-"), words("+")
+    was: list[str] = []
+    now: list[str] = []
+    for op, a, b, c, d in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op != "equal":
+            was += [w.strip(",.;:") for w in old[a:b]]
+            now += [w.strip(",.;:") for w in new[c:d]]
+    was = [w for w in was if any(c.isalnum() for c in w)]
+    now = [w for w in now if any(c.isalnum() for c in w)]
+    was_text, now_text = " ".join(was), " ".join(now)
+    # a few words, or it is no word change to quote (a rewritten doc example)
+    if (not (was or now) or max(len(was), len(now)) > COMMENT_CHANGE
+            or len(was_text) > COMMENT_WORDS or len(now_text) > COMMENT_WORDS
+            or "`" in was_text + now_text):
+        return None
+    return on, was_text, now_text

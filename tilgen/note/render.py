@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.note import evidence, reject
+from tilgen.note import evidence, reject, spelling
 from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
 
 MAX_SNIPPET_LINES = 8
@@ -200,7 +200,10 @@ def render_points(
     # A first-person subject ("제가 값을 바꿉니다.") breaks a rule the note must keep; Korean
     # drops the subject and stays grammatical, so the word goes. A point that stays personal
     # ("제 생각에는 …", "I think …") is dropped rather than the whole note, while others remain.
-    points = [(PRONOUN.sub(r"\1", " ".join(p.text.split())), p.hunk) for p in answer.points]
+    # An identifier spelled in Hangul ("인터스퍼드") is written as itself (see spelling).
+    names = spelling.names_of(h for _f, h in hunks)
+    points = [(spelling.respell(PRONOUN.sub(r"\1", " ".join(p.text.split())), names), p.hunk)
+              for p in answer.points]
     impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(prose(t))]  # as validated
     if any(t for t, _ in impersonal):
         points = impersonal

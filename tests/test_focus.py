@@ -268,6 +268,37 @@ def test_a_type_declared_in_another_file_moved_there_even_where_its_import_went(
     root = FileChange(path="src/lib.rs", language="Rust", hunks=[lib])
     points = plan([(error, gone), (root, lib)])
     assert not any(p.removed for p in points)  # never "`Chain`를 삭제해"
+    # from where to where, in that order, in the plan and in the sentence
+    assert points[0].move == ("src/error.rs", "src/lib.rs")
+    assert points[0].plan_line() == "hunk [#1]: `Chain` moved from src/error.rs to src/lib.rs"
+    pattern = sentence_pattern(points[0])
+    assert re.match(pattern, "`Chain`를 `src/error.rs`에서 `src/lib.rs`로 옮겨 "
+                             "`anyhow::Chain`으로 보이게 했습니다.")
+    # what the 1.5B wrote when told "moved from src/error.rs": the other way round
+    assert not re.match(pattern, "`Chain`는 `src/error.rs`로 이동되었습니다.")
+    assert not re.match(pattern, "`Chain`를 `src/lib.rs`에서 `src/error.rs`로 옮겨 두었습니다.")
+
+
+def test_a_type_its_removed_lines_declared_moved_though_its_impl_stayed():
+    # anyhow 27fcdd42: `pub struct Error` went to lib.rs, error.rs keeps `impl Error`
+    gone = Hunk("@@ -10,4 +10,0 @@ use crate::Error;", [
+        "-/// The `Error` type, a wrapper around a dynamic error type.",
+        "-pub struct Error {", "-    inner: ManuallyDrop<Box<ErrorImpl<()>>>,", "-}"])
+    kept = Hunk("@@ -30,2 +26,2 @@ impl Error {", ["-struct ErrorImpl<E> {",
+                                                   "+pub(crate) struct ErrorImpl<E> {"])
+    lib = Hunk("@@ -5,0 +5,3 @@ mod kind;", ["+pub struct Error {",
+                                              "+    inner: ManuallyDrop<Box<ErrorImpl<()>>>,",
+                                              "+}"])
+    moved = evidence.moves([("src/error.rs", [gone, kept]), ("src/lib.rs", [lib])])
+    assert moved[(0, 0)].startswith("moved to src/lib.rs: `Error`")
+    assert moved[(1, 0)].startswith("moved from src/error.rs: `Error`")
+    assert (0, 1) not in moved  # a modifier changed where it is: no move
+
+
+def test_a_macros_metavariables_are_no_names():
+    arm = Hunk("@@ -1,3 +1,0 @@", ["-    ($err:expr $(,)?) => {",
+                                   "-        return Err($crate::__anyhow!($err))", "-    };"])
+    assert not [w for w in evidence.name_changes(arm)[1] if w.startswith("$err")]
 
 
 def test_a_test_the_hunk_adds_opens_its_point():
@@ -281,3 +312,19 @@ def test_a_test_the_hunk_adds_opens_its_point():
     f = FileChange(path="tests.py", language="Python", hunks=[added])
     [point] = plan([(f, added)])
     assert point.names[0] == "test_signer_kwargs"
+
+
+def test_the_code_in_a_commit_subject_is_marked_as_code():
+    from tilgen.note.prompt import code_words
+
+    macro = Hunk("@@ -40,3 +40,2 @@", [" #[macro_export]", " macro_rules! bail {",
+                                       "-    (\"pattern does not contain `{}`\") => {"])
+    f = FileChange(path="src/macros.rs", language="Rust", hunks=[macro])
+    assert (code_words("Remove log4rs workaround from bail macro", [(f, macro)])
+            == "Remove `log4rs` workaround from `bail` macro")
+    assert (code_words("Test derive(Error) in docs using thiserror", [])
+            == "Test `derive(Error)` in docs using thiserror")
+    assert code_words("Fixed a bug in the digest_method.", []) == "Fixed a bug in the `digest_method`."
+    assert code_words("Add test for simple if/else statement.", []) == (
+        "Add test for simple if/else statement.")  # prose stays prose
+    assert code_words("Use `node:util` instead", []) == "Use `node:util` instead"

@@ -91,8 +91,13 @@ def said(hunk: Hunk) -> list[str]:
             for name, before, after in modifier_changes(hunk)]
 
 
-_OPENS = re.compile(r"\b(?:class|struct|enum|trait|impl|interface|def|fn|func|function|"
-                    r"macro_rules!)\b|^\s*type\s+\w+\s+(?:struct|interface)\b")
+_OPENS = re.compile(r"\b(?:class|struct|enum|trait|impl|interface|def|fn|func|function)\b"
+                    r"|\bmacro_rules!|^\s*type\s+\w+\s+(?:struct|interface)\b")
+
+
+def opens(line: str) -> bool:
+    """Whether a code line opens a function or type (see :func:`_declares`)."""
+    return _declares(line)
 
 
 def _declares(line: str) -> bool:

@@ -44,16 +44,24 @@ def scope(hunk: Hunk) -> str:
     return "" if _NO_SCOPE.match(where) else where
 
 
+# A Rust macro's metavariables (`$err:expr`, then `$err`) are no names of the program.
+_METAVAR = re.compile(r"(\$\w+):(?:expr|tt|ident|ty|literal|pat|pat_param|path|block|stmt|"
+                      r"item|meta|vis|lifetime)\b")
+
+
 def _names(lines: list[str]) -> dict[str, None]:
-    """Identifiers of code lines (comments skipped), in order of appearance."""
+    """Identifiers of code lines (comments and macro metavariables skipped), in order of
+    appearance."""
     out: dict[str, None] = {}
+    metavars = {m.group(1) for line in lines for m in _METAVAR.finditer(line)}
+    lines = [_METAVAR.sub(" ", line) for line in lines]
     for line in lines:
         if _COMMENT.match(line):
             continue
         line = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line)  # words inside string literals
         line = re.sub(r"\s(//|#)\s.*$", "", line)  # a trailing comment
         for word in _WORD.findall(line):
-            if len(word) > 2 and word.lower() not in _COMMON:
+            if len(word) > 2 and word.lower() not in _COMMON and word not in metavars:
                 out.setdefault(word, None)
     return out
 
@@ -195,11 +203,20 @@ def moves(files: list[tuple[str, list[Hunk]]]) -> dict[tuple[int, int], str]:
                 if w not in changes[(fi, hi)][0]:
                     where_new.setdefault(w, []).append((fi, hi))
     out: dict[tuple[int, int], str] = {}
-    for (fi, hi), (_new, gone) in changes.items():
+    for (fi, hi), (_new, only_gone) in changes.items():
+        # the types and functions its removed lines declared first (`Error`, which error.rs
+        # still names in its impl blocks), then the names it no longer has
+        h = files[fi][1][hi]
+        taken = [m.group(1) for ln in h.lines if ln.startswith("-")
+                 and not _COMMENT.match(ln[1:]) for m in _DECLARES.finditer(ln[1:])]
+        # (one declared again in the same hunk only changed its modifiers: `pub(crate)`)
+        taken = [w for w in taken if w not in declared_at[(fi, hi)]]
+        gone = list(dict.fromkeys(_distinct([*taken, *only_gone])))
         targets = dict.fromkeys(at for w in gone for at in where_new.get(w, ()) if at[0] != fi)
         for fj, hj in targets:
             there = set(changes[(fj, hj)][0]) | declared_at[(fj, hj)]
-            moved = [w for w in gone if w in there]
+            # the declarations that moved, else the names: `Chain`, not its field `next`
+            moved = [w for w in taken if w in there] or [w for w in gone if w in there]
             if moved:
                 names = ", ".join(f"`{w}`" for w in moved[:MAX_NAMES])
                 out.setdefault((fi, hi), f"moved to {files[fj][0]}: {names}")

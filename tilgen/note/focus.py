@@ -21,6 +21,7 @@ from tilgen.note.quotes import comment_change, small_change
 from tilgen.note.schema import CODE_CHAR, CODE_SPAN, EN_SENTENCE, KO_PROSE, KO_SENTENCE
 
 MAX_POINTS = 4
+_MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")
 MAX_NAMES = 8
 
 
@@ -35,6 +36,7 @@ class Focus:
     scope: str = ""
     removed: bool = False  # the hunk only removes code: the point says it is gone
     moved: str = ""  # "moved to lib.rs: `Error`" (see evidence.moves)
+    move: tuple[str, str] | None = None  # (from path, to path) of what moved
     modifier: tuple[str, str, str] | None = None  # (name, before, after): `public` -> `private`
     lines: tuple[str, str] | None = None  # a small change's code: (removed, added)
     comment: tuple[str, str, str] | None = None  # only a comment changed: (on, was, now)
@@ -54,6 +56,9 @@ class Focus:
             line = f" in `{self.lines[1]}`" if shows and self.lines else ""
             return f"hunk [#{self.hunk}]{where}: `{old}` became `{new}`{line}"
         shown = ", ".join(f"`{n}`" for n in self.names[:2])  # a longer list was copied
+        if self.move:  # where it was is no place for it: the move is the point
+            moved = ", ".join(re.findall(r"`[^`]+`", self.moved)[:3])
+            return f"hunk [#{self.hunk}]: {moved} moved from {self.move[0]} to {self.move[1]}"
         if self.moved:
             return f"hunk [#{self.hunk}]{where}: {self.moved}"
         if self.modifier:
@@ -123,6 +128,11 @@ def sentence_pattern(focus: Focus, language: str = "ko") -> str:
         # changed to `hashlib.sha1`, which it had been all along)
         return (rf"^{named_span(focus.names)}(의|에 대한) (문서 주석|주석|설명)(을|를|이|은|에서) "
                 rf"{rest}")
+    if focus.move:  # from where to where, in that order: told "moved from src/error.rs",
+        # the 1.5B wrote that the block moved to `src/error.rs`
+        source, target = (named_span([p]) for p in focus.move)
+        return (rf"^{named_span(focus.names)}(을|를|은|는|이|가) {source}에서 {target}(으로|로) "
+                rf"(옮겨|옮겨져|이동해|이동하여|이동되어|옮겨서) {rest}")
     if focus.removed:  # and code that is gone is said to be gone, never taught as new
         gone = "(제거해|삭제해|없애|지워|제거하여|삭제하여)"
         return rf"^{named_span(focus.names)}(을|를) {gone} {rest}"
@@ -191,6 +201,11 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
     at = {id(h): (fi, hi) for fi, f in enumerate(files) for hi, h in enumerate(f.hunks)}
     for i, (f, h) in enumerate(hunks, start=1):
         moved = moves.get(at.get(id(h), (-1, -1)), "")
+        went = _MOVED.match(moved)
+        move = None
+        if went:  # "moved to src/lib.rs: `Chain`": from here to there, or there to here
+            move = (f.path, went.group(2)) if went.group(1) == "to" else (went.group(2), f.path)
+            taken = re.findall(r"`([^`]+)`", went.group(3))
         code = f.language not in evidence.PROSE_LANGUAGES
         new, gone = evidence.name_changes(h) if code else ([], [])
         swaps = evidence.replacements(h) if code else []
@@ -212,6 +227,8 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         if removed:  # what was declared there first (an override's method), then the rest
             taken = declarations.declared([ln[1:] for ln in h.lines if ln.startswith("-")])
             names = list(dict.fromkeys(taken + sorted(gone, key=lambda w: not _telling(w))))
+        if move:  # what moved opens the point
+            names = list(dict.fromkeys([*taken, *names]))
         changed = declarations.modifier_changes(h) if code and not swaps else []
         modifier = changed[0] if changed else None
         if modifier:
@@ -229,7 +246,8 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                                    and ln[1:].strip()) != 1:
             lines = None  # a swap is shown in its line, when it is one line
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
-                      where[:60] if name else "", removed, moved, modifier, lines, comment)
+                      where[:60] if name else "", removed, moved, move, modifier, lines,
+                      comment)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))

@@ -13,7 +13,7 @@ from tilgen.git.changes import ChangeSet, FileChange, Hunk
 from tilgen.note import declarations, evidence
 from tilgen.note.focus import Focus, message_words, plan
 
-PROMPT_VERSION = "til-2026.12-9"
+PROMPT_VERSION = "til-2026.12-10"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
@@ -180,12 +180,41 @@ def build_prompt(
         "",
         changes,
         "",
-        *plan_lines(chosen, [c.subject for c in cs.commits if not c.is_merge]),
+        *plan_lines(chosen, [code_words(c.subject, hunks) for c in cs.commits
+                             if not c.is_merge]),
         "Write the JSON answer now."
         + (" (Korean prose, formal style.)" if language == "ko" else ""),
     ]
     return Prompt(system=system_prompt(language=language, mode=mode), user="\n".join(head),
                   hunks=hunks, focus=chosen)
+
+
+# A word of a commit subject that is code by its shape: `log4rs`, `digest_method`,
+# `NoInterspersed`, `f.Parse`, `bail!`, `parse()`
+_CODE_SHAPED = re.compile(r"^(?=.*[A-Za-z])(\w*\d\w*|\w+_\w+|[a-z]+[A-Z]\w*|[A-Z]\w*[a-z]\w*[A-Z]\w*"
+                          r"|\w+[.:]\w[\w.:]*|\w+!|\w+\([\w, ]*\))$")
+
+
+def code_words(subject: str, hunks: list[tuple[FileChange, Hunk]]) -> str:
+    """A commit subject with its code in backticks: the words shaped like code and the
+    names the changed code declares ("Remove `log4rs` workaround from `bail` macro"). Left
+    bare, the 1.5B spelled "log4rs workaround" as "로그4스워크"."""
+    declared = {declarations.declared_name(ln[1:]) for _f, h in hunks for ln in h.lines
+                if declarations.opens(ln[1:])}
+    declared = {d for d in declared if len(d) > 2}
+
+    def mark(m: re.Match[str]) -> str:
+        word = m.group(0)
+        core = word.rstrip(".,;:")
+        if core.startswith("`") or not core:
+            return word
+        if _CODE_SHAPED.match(core) or core in declared:
+            return f"`{core}`{word[len(core):]}"
+        return word
+
+    if "`" in subject:  # the author marked the code already
+        return subject
+    return re.sub(r"\S+", mark, subject)
 
 
 def plan_lines(chosen: list[Focus], subjects: list[str] | None = None) -> list[str]:

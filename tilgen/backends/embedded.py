@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import json
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,16 @@ from tilgen.errors import ModelError
 
 _LOADED: dict[tuple[Any, ...], Any] = {}
 _GENERATING = threading.RLock()
+# Every model this process loaded, closed at exit: llama-cpp-python's own finalizer runs too
+# late there (its library is already torn down) and prints a traceback.
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_models() -> None:
+    for llm in list(_OPEN):
+        with contextlib.suppress(Exception):
+            llm.close()
 
 
 def thread_counts(n_threads: int | None) -> tuple[int, int]:
@@ -136,6 +148,7 @@ class EmbeddedBackend:
             ) from exc
         self.load_seconds = time.perf_counter() - start
         _LOADED[key] = self._llm
+        _OPEN.add(self._llm)
         return self._llm
 
     def reset(self) -> None:

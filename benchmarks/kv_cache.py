@@ -53,6 +53,7 @@ def one_variant(model: str, extra: dict[str, Any], runs: int, max_tokens: int) -
     path, threads, batch = backend.model_path, backend.n_threads, backend.n_batch
     threads_batch = backend.n_threads_batch
     from tilgen.backends import embedded
+    from tilgen.backends.llama_counters import Perf
 
     embedded._LOADED.clear()  # ...which is dropped again: only the variant's model is held
     backend._llm = None
@@ -74,7 +75,7 @@ def one_variant(model: str, extra: dict[str, Any], runs: int, max_tokens: int) -
     for _ in range(runs):
         llm.reset()
         llm.set_seed(request.seed)
-        perf = embedded._Perf(llm)  # llama.cpp's own prompt counters, reset here
+        perf = Perf(llm)  # llama.cpp's own prompt counters, reset here
         start = time.perf_counter()
         first, pieces = None, []
         for chunk in llm.create_chat_completion(

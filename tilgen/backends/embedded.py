@@ -20,6 +20,7 @@ from tilgen.backends.base import (
     ProgressCallback,
     StatusCallback,
 )
+from tilgen.backends.llama_counters import Perf, tracking_llama
 from tilgen.config.settings import Settings
 from tilgen.errors import ModelError
 
@@ -131,7 +132,7 @@ class EmbeddedBackend:
         start = time.perf_counter()
         try:
             with _quiet_stderr():
-                self._llm = _tracking(Llama)(
+                self._llm = tracking_llama(Llama)(
                     model_path=str(self.model_path),
                     n_ctx=self.n_ctx,
                     n_threads=self.n_threads,
@@ -178,7 +179,7 @@ class EmbeddedBackend:
                 kwargs["grammar"] = _grammar(json.dumps(request.json_schema))
             if request.seed is not None:
                 llm.set_seed(request.seed)
-            perf = _Perf(llm)
+            perf = Perf(llm)
             finish: str | None = None
             for chunk in llm.create_chat_completion(
                 messages=request.messages,
@@ -220,58 +221,6 @@ def _grammar(schema_json: str) -> Any:
 
     with _quiet_stderr():
         return LlamaGrammar.from_json_schema(schema_json, verbose=False)
-
-
-@functools.lru_cache(maxsize=1)
-def _tracking(llama_class: type) -> type:
-    """``Llama`` that records each prompt's length and how much of it the KV cache reused."""
-
-    class TrackingLlama(llama_class):  # type: ignore[misc]
-        prompt_tokens: int | None = None
-        reused_tokens: int | None = None
-
-        def generate(self, tokens: Any, *args: Any, **kwargs: Any) -> Any:
-            tokens = list(tokens)
-            held = self._input_ids.tolist()
-            same = 0
-            for a, b in zip(held, tokens, strict=False):
-                if a != b:
-                    break
-                same += 1
-            # llama.cpp evaluates the last prompt token again when the whole prompt is cached.
-            self.prompt_tokens, self.reused_tokens = len(tokens), min(same, max(len(tokens) - 1, 0))
-            return super().generate(tokens, *args, **kwargs)
-
-    return TrackingLlama
-
-
-class _Perf:
-    """llama.cpp's own prompt and decode timings for one generation (empty when unavailable)."""
-
-    def __init__(self, llm: Any) -> None:
-        self.ctx = getattr(llm, "ctx", None)
-        try:
-            import llama_cpp
-
-            self._lib: Any = llama_cpp
-            self._lib.llama_perf_context_reset(self.ctx)
-        except Exception:  # noqa: BLE001 - timings are informational only
-            self._lib = None
-
-    def read(self) -> dict[str, Any]:
-        if self._lib is None:
-            return {}
-        try:
-            data = self._lib.llama_perf_context(self.ctx)
-        except Exception:  # noqa: BLE001
-            return {}
-        # llama.cpp reports counts of at least 1; a zero time means nothing was evaluated.
-        return {
-            "prompt_eval_tokens": int(data.n_p_eval) if data.t_p_eval_ms > 0 else 0,
-            "prompt_eval_ms": float(data.t_p_eval_ms),
-            "eval_tokens": int(data.n_eval) if data.t_eval_ms > 0 else 0,
-            "eval_ms": float(data.t_eval_ms),
-        }
 
 
 def check_gguf(path: Path) -> None:

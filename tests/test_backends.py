@@ -182,8 +182,11 @@ def test_the_fake_backend_answers_from_its_queue_in_process(fake_backend, day_re
     result = generate_note(day_repo, commit="HEAD", save=False, settings={"backend": "fake"})
     assert result.attempts == 2 and result.note.keywords[:2] == ["타입 힌트", "함수"]
     first, second = fake_backend.requests
-    assert "rejected" in second.messages[-1]["content"]
-    assert second.messages[-2] == {"role": "assistant", "content": "not json"}
+    # told why, in its own turn, without its rejected answer (which small models copy)
+    assert "An earlier answer was rejected: " in second.messages[-1]["content"]
+    assert len(second.messages) == len(first.messages)
+    assert all(m["role"] != "assistant" for m in second.messages)
+    assert second.temperature > first.temperature
     assert not fake_backend.queue
 
 
@@ -217,3 +220,12 @@ def test_the_runner_closes_a_stream_whose_reader_stops(toy):
     with pytest.raises(KeyboardInterrupt):
         generate(Halting(), GenerationRequest(messages=[]), stop)
     assert closed == [True]
+
+
+def test_after_two_rejected_answers_the_advice_fits_the_model_and_the_failure():
+    from tilgen.backends.attempts import next_step
+
+    assert "--model qwen2.5-coder-1.5b" in next_step("qwen2.5-coder-0.5b", cut=False)
+    # already the default: never "try a larger model (--model <the same one>)"
+    assert "qwen2.5-coder-1.5b" not in next_step("qwen2.5-coder-1.5b", cut=False)
+    assert "generation.max_tokens" in next_step("qwen2.5-coder-1.5b", cut=True)

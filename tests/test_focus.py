@@ -328,3 +328,72 @@ def test_the_code_in_a_commit_subject_is_marked_as_code():
     assert code_words("Add test for simple if/else statement.", []) == (
         "Add test for simple if/else statement.")  # prose stays prose
     assert code_words("Use `node:util` instead", []) == "Use `node:util` instead"
+
+
+def test_a_modifier_that_changed_is_planned_though_the_name_was_said_already():
+    # anyhow 27fcdd42: the struct holding `ErrorImpl` moved, and `ErrorImpl` became
+    # `pub(crate)`; the second is a lesson of its own
+    added = Hunk("@@ -5,0 +5,3 @@ mod kind;", ["+pub struct Error {",
+                                                "+    inner: ManuallyDrop<Box<ErrorImpl<()>>>,",
+                                                "+}"])
+    widened = Hunk("@@ -30,2 +30,2 @@ impl Error {", ["-struct ErrorImpl<E> {",
+                                                     "+pub(crate) struct ErrorImpl<E> {"])
+    lib = FileChange(path="src/lib.rs", language="Rust", hunks=[added])
+    error = FileChange(path="src/error.rs", language="Rust", hunks=[widened])
+    points = plan([(lib, added), (error, widened)])
+    [modifier] = [p for p in points if p.modifier]
+    assert "`ErrorImpl` is now `pub(crate)`" in modifier.plan_line()
+
+
+def _override(cls: str) -> Hunk:
+    return Hunk(f"@@ -40,7 +40,3 @@ public final class {cls} extends TypeName {{", [
+        f"   @Override public {cls} annotated(List<AnnotationSpec> annotations) {{",
+        f"     return new {cls}(annotations);", "   }", "-",
+        f"-  @Override public {cls} annotated(AnnotationSpec... annotations) {{",
+        "-    return annotated(Arrays.asList(annotations));", "-  }"])
+
+
+def test_one_removal_made_in_several_files_is_one_point_quoting_what_went():
+    # javapoet 408388c3: each subclass lost its varargs override; the List one stays
+    files = [FileChange(path=f"{c}.java", language="Java", hunks=[_override(c)])
+             for c in ("ArrayTypeName", "ClassName", "WildcardTypeName")]
+    points = plan([(f, f.hunks[0]) for f in files])
+    removed = [p for p in points if p.removed]
+    assert len(removed) == 1 and removed[0].also == 2
+    line = removed[0].plan_line()
+    assert "REMOVED `@Override public ArrayTypeName annotated(AnnotationSpec... annotations) {`" in line
+    # the name is not gone: another `annotated` stays, and the plan says so
+    assert "one definition of `annotated`; another stays" in line and "no longer exists" not in line
+    assert "the same removal in 2 more files" in line
+
+
+def test_a_removed_definition_whose_name_is_declared_nowhere_else_no_longer_exists():
+    gone = Hunk("@@ -1,4 +1,0 @@ export class Help {", [
+        "-export function stripColor(str) {", "-  const sgrPattern = /x/g;",
+        "-  return str.replace(sgrPattern, '');", "-}"])
+    kept = Hunk("@@ -9,1 +5,1 @@ export class Help {", ["-    return stripColor(str).length;",
+                                                        "+    return strip(str).length;"])
+    help_js = FileChange(path="help.js", language="JavaScript", hunks=[kept, gone])
+    [removed] = [p for p in plan([(help_js, kept), (help_js, gone)]) if p.removed]
+    assert "REMOVED `export function stripColor(str) {` (no longer exists)" in removed.plan_line()
+
+
+def test_a_version_number_raised_is_no_point_when_code_changed():
+    bump = Hunk("@@ -3,1 +3,1 @@ setup(", ["-    version='0.16',", "+    version='0.17',"])
+    setup = FileChange(path="setup.py", language="Python", hunks=[bump])
+    files = [FileChange(path="flag.go", language="Go", hunks=[WRAP]),
+             FileChange(path="flag_test.go", language="Go", hunks=[FATAL]), setup]
+    points = plan([(f, h) for f in files for h in f.hunks])
+    assert [p.hunk for p in points] == [1, 2]  # hunk 3, the release, is left out
+
+
+def test_a_point_about_names_quotes_the_added_line_that_names_most_of_them():
+    # commander 81577a65: the line that says the alias goes to the last command
+    alias = Hunk("@@ -10,2 +10,8 @@ Command.prototype.alias = function(alias) {", [
+        "-  if (0 == arguments.length) return this._alias;", "+  var command = undefined;",
+        "+  if(this.commands.length == 0) {", "+    command = this;", "+  } else {",
+        "+    command = this.commands[this.commands.length - 1]", "+  }",
+        "+  if (0 == arguments.length) return command._alias;", "+  command._alias = alias;"])
+    index = FileChange(path="index.js", language="JavaScript", hunks=[alias])
+    [point] = plan([(index, alias)])
+    assert "in `command = this.commands[this.commands.length - 1]`" in point.plan_line()

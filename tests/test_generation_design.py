@@ -93,7 +93,28 @@ def test_a_point_with_an_invented_number_or_about_the_commit_has_a_problem():
     proof = reject.Proof.of([f], ["PR/28 made it private"])
     assert reject.problem("204번 커밋에서 바뀌었습니다.", proof) == "the number 204 is not in the changes"
     assert "commit" in reject.problem("오늘 커밋을 제작하였습니다.", proof)
+    # the words that made it meta are named, so that the retry knows what to leave out
+    # (javapoet 35c59c5a, told only "about the project", the 1.5B wrote the same again)
+    said = "`emitLastEnumValue`를 `private`로 바꾸어 프로젝트의 라이브러리에 대한 인터페이스를 개선했습니다."
+    assert reject.problem(said, proof) == ("'프로젝트의' is about the commit, the date or the "
+                                           "project, not the code")
     assert reject.problem("`SetInterspersed`는 불리언 인자로 섞어 쓰기를 켜고 끕니다.", proof) is None
+
+
+def test_a_point_whose_reason_is_the_trouble_keeps_what_changed():
+    # javapoet 35c59c5a: both points correct up to their verb, then about the project; the
+    # whole note was lost twice over
+    proof = reject.Proof.of([FileChange(path="JavaWriter.java", language="Java",
+                                        hunks=[SETTER])], ["PR/28 made it private"])
+    said = [("`emitLastEnumValue`를 `private`로 바꾸어 프로젝트의 라이브러리에 대한 "
+             "인터페이스를 개선했습니다.", 1),
+            ("`a.emitEnumValue`를 `a.emitEnumValues`로 바꾸어 204번 문서를 따릅니다.", 2)]
+    assert reject.keep(said, proof) == [("`emitLastEnumValue`를 `private`로 바꾸었습니다.", 1),
+                                        ("`a.emitEnumValue`를 `a.emitEnumValues`로 바꾸었습니다.", 2)]
+    # a point whose opening is the trouble, or that has no such opening, is not repaired
+    assert reject.without_reason("오늘 커밋에서 `x`를 바꿨습니다.") is None
+    with pytest.raises(InvalidNoteError, match="every point was rejected"):
+        reject.keep([("이 프로젝트에서 `x`는 좋습니다.", 1)], proof)
 
 
 def test_a_vague_point_goes_when_a_specific_one_remains():

@@ -14,6 +14,7 @@ from tilgen.backends.run import generate
 from tilgen.errors import InvalidNoteError
 
 T = TypeVar("T")
+RETRY_TEMPERATURE = 0.3  # warmer than the default 0.2; at 0.5 the 1.5B ran to its token limit
 
 
 def ask_checked(
@@ -42,7 +43,8 @@ def ask_checked(
     for attempt in (1, 2):
         request = GenerationRequest(
             messages=messages, json_schema=schema(items), max_tokens=gen.max_tokens,
-            temperature=gen.temperature if attempt == 1 else max(gen.temperature, 0.3),
+            temperature=(gen.temperature if attempt == 1
+                         else max(gen.temperature, RETRY_TEMPERATURE)),
             top_p=gen.top_p, top_k=gen.top_k, min_p=gen.min_p, repeat_penalty=gen.repeat_penalty,
             seed=None if gen.seed is None else gen.seed + attempt - 1,
         )
@@ -66,11 +68,11 @@ def ask_checked(
                                           f"{short_items} points."}]
             else:
                 problem = exc.message
-                messages = first + [
-                    {"role": "assistant", "content": result.text},
-                    {"role": "user", "content": f"That answer was rejected: {problem}. "
-                     "Answer again with corrected JSON only."},
-                ]
+                # The reason, not the answer: shown its own rejected answer, the 1.5B model
+                # wrote it again word for word.
+                messages = first[:-1] + [{**first[-1], "content": first[-1]["content"]
+                                          + f"\n\nAn earlier answer was rejected: {problem}. "
+                                          "Write every point again without that."}]
         else:
             if cut:
                 status(f"the answer was cut off at {gen.max_tokens} tokens; kept the points "
@@ -80,5 +82,16 @@ def ask_checked(
             status(f"retrying: {problem}")
     raise InvalidNoteError(
         f"the model's {what} was invalid twice ({problem}); nothing was saved. "
-        "Try a larger model (--model qwen2.5-coder-1.5b) or raise generation.max_tokens"
-    )
+        + next_step(getattr(backend, "model_name", ""), cut))
+
+
+def next_step(model: str, cut: bool) -> str:
+    """What to try after two rejected answers: more room for one cut off, the larger default
+    model for a smaller one, otherwise another try (answers vary)."""
+    from tilgen.backends.modelstore import DEFAULT_MODEL
+
+    if cut:
+        return "Raise generation.max_tokens, or ask for fewer changes (a single commit)"
+    if model and model != DEFAULT_MODEL and "0.5b" in model:
+        return f"Try the larger default model (--model {DEFAULT_MODEL}), or run it again"
+    return "Run it again (answers vary between tries), or try another model (--model)"

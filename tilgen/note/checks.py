@@ -154,10 +154,18 @@ META: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 
 def is_meta(unit: str, evidence: str = "") -> bool:
     """A bullet about the commit, the date or the project rather than the code."""
+    return meta_phrase(unit, evidence) is not None
+
+
+def meta_phrase(unit: str, evidence: str = "") -> str | None:
+    """The words that make ``unit`` a meta bullet ("프로젝트의", "커밋"), or None."""
     text = INLINE_CODE.sub(" ", unit)
     low = evidence.lower()
-    return any(pattern.search(text) and not any(w in low for w in english)
-               for pattern, english in META)
+    for pattern, english in META:
+        found = pattern.search(text)
+        if found and not any(w in low for w in english):
+            return found.group(0).strip()
+    return None
 
 
 _BOILER = re.compile(

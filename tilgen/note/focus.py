@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import declarations, evidence
@@ -40,6 +40,9 @@ class Focus:
     modifier: tuple[str, str, str] | None = None  # (name, before, after): `public` -> `private`
     lines: tuple[str, str] | None = None  # a small change's code: (removed, added)
     comment: tuple[str, str, str] | None = None  # only a comment changed: (on, was, now)
+    shows: str = ""  # the line that says it: a removed declaration, the richest added line
+    also: int = 0  # the same removal in this many other files
+    stays: str = ""  # the removed declaration's name, where another definition of it stays
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
@@ -73,13 +76,19 @@ class Focus:
             return (f"hunk [#{self.hunk}]{where}: only the comment on `{on}` changed, not "
                     f"its code: {said}")
         if self.removed and shown:
-            return f"hunk [#{self.hunk}]{where}: REMOVED {shown} (no longer exists)"
+            what = f"`{self.shows}`" if self.shows else shown
+            more = f"; the same removal in {self.also} more files" if self.also else ""
+            # one of two definitions went and the name stays: never say the name is gone
+            gone = (f"one definition of `{self.stays}`; another stays" if self.stays
+                    else "no longer exists")
+            return f"hunk [#{self.hunk}]{where}: REMOVED {what} ({gone}{more})"
         if self.lines:  # the code itself says more than its names: `copy(out, val)`
             old, new = self.lines
             return (f"hunk [#{self.hunk}]{where}: " + (f"`{old}` became `{new}`" if old
                                                         else f"added `{new}`")
                     + (f" ({shown})" if shown else ""))
-        return f"hunk [#{self.hunk}]{where}" + (f": about {shown}" if shown else "")
+        adds = f" in `{self.shows}`" if self.shows else ""
+        return f"hunk [#{self.hunk}]{where}" + (f": about {shown}{adds}" if shown else "")
 
 
 def named_span(names: Sequence[str]) -> str:
@@ -168,10 +177,54 @@ def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[st
     if f.language in evidence.PROSE_LANGUAGES:
         return 0.5
     if all(not ln[1:].strip() or evidence._COMMENT.match(ln[1:])
-           or evidence._NO_SCOPE.match(ln[1:].strip()) for ln in changed):
-        return 0.6  # comments, blank lines, imports
+           or evidence._NO_SCOPE.match(ln[1:].strip()) or _VERSION.match(ln[1:])
+           for ln in changed):
+        return 0.6  # comments, blank lines, imports, a version number raised
     return (3.0 * bool(swaps) + min(len(new), 3) + min(len(gone), 3) + bool(name)
             + min(len(changed), 20) / 20)
+
+
+# `version='0.17',`, `"version": "1.2.0",`, `__version__ = "2.0"`: a release, not a lesson
+_VERSION = re.compile(r"""^\s*["']?(__version__|version|VERSION)["']?\s*[=:]\s*"""
+                      r"""["'][\w.+-]+["'],?\s*$""")
+MAX_SHOWN = 90
+
+
+def removed_line(hunk: Hunk) -> tuple[str, bool]:
+    """The first declaration a hunk that only removes code took away, as written
+    (`@Override public ArrayTypeName annotated(AnnotationSpec... annotations) {`): its
+    parameters say which of several methods of that name went; and whether another
+    definition of that name stays in the hunk (`#[cfg(doc)]` and `#[cfg(not(doc))]` copies
+    of one macro, one removed)."""
+    for at, ln in enumerate(hunk.lines):
+        if ln.startswith("-") and declarations.opens(ln[1:]):
+            line = ln[1:].strip()
+            before = [b[1:].strip() for b in hunk.lines[max(at - 2, 0):at]
+                      if b.startswith("-") and re.match(r"^\s*(#\[|@)", b[1:])]
+            name = declarations.declared_name(line)
+            kept = [k for k in hunk.lines if not k.startswith("-") and declarations.opens(k[1:])
+                    and declarations.declared_name(k[1:]) == name]
+            if before and not line.startswith(("#[", "@")):  # `#[cfg(doc)]` says which one
+                line = " ".join([*before, line])
+            if len(line) > MAX_SHOWN or "`" in line:
+                return "", False
+            return line, bool(kept)
+    return "", False
+
+
+def richest_line(hunk: Hunk, names: Sequence[str]) -> str:
+    """The added line naming most of ``names`` (the one that says what the hunk does:
+    `command = this.commands[this.commands.length - 1]`), or nothing for none."""
+    best, most = "", 0
+    for ln in hunk.lines:
+        line = ln[1:].strip()
+        if (not ln.startswith("+") or len(line) > MAX_SHOWN or "`" in line
+                or evidence._COMMENT.match(line) or evidence._NO_SCOPE.match(line)):
+            continue
+        count = sum(1 for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", line))
+        if count > most:
+            best, most = line, count
+    return best
 
 
 def _parts(name: str) -> list[str]:
@@ -245,9 +298,12 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         if swaps and lines and sum(1 for ln in evidence.realigned(h.lines) if ln[:1] == "+"
                                    and ln[1:].strip()) != 1:
             lines = None  # a swap is shown in its line, when it is one line
+        shows, stays = removed_line(h) if removed else ("", False)
+        if code and not (removed or swaps or moved or modifier or comment or lines):
+            shows = richest_line(h, names[:MAX_NAMES])
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
                       where[:60] if name else "", removed, moved, move, modifier, lines,
-                      comment)
+                      comment, shows, stays=declarations.declared_name(shows) if stays else "")
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))
@@ -255,6 +311,13 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                        place))
     scored = [s for s in scored if s[0] > 0]
     scored.sort(key=lambda s: (-s[0], s[1]))
+    # one removal made in several files (an override each subclass had) is one point
+    removals: dict[tuple[str, ...], set[str]] = {}
+    for _s, _i, focus, _p in scored:
+        if focus.removed:
+            removals.setdefault(focus.names, set()).add(hunks[focus.hunk - 1][0].path)
+    scored = [(sc, i, replace(focus, also=len(removals[focus.names]) - 1)
+               if focus.removed else focus, place) for sc, i, focus, place in scored]
     chosen: list[Focus] = []
     places: set[tuple[str, ...]] = set()
     named: set[str] = set()
@@ -270,8 +333,10 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                                     lines=small_change(hunks[focus.hunk - 1][1])),
                               (focus.scope, name)))
             continue
+        # a declaration's new modifiers are news even where its name was said already
+        # (`ErrorImpl` is now `pub(crate)`, beside the struct that moved and holds it)
         if (place not in places and len(chosen) < limit
-                and not (focus.names and set(focus.names) <= named)):
+                and not (focus.names and set(focus.names) <= named and not focus.modifier)):
             chosen.append(focus)
             places.add(place)
             named |= set(focus.names)
@@ -281,7 +346,8 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
             places.add(place)
             named |= set(focus.names)
     for _s, _i, focus, _place in scored:  # then the rest, if room is left
-        if focus not in chosen and len(chosen) < min(limit, 2):
+        if (focus not in chosen and len(chosen) < min(limit, 2) and not (
+                focus.removed and any(c.removed and c.names == focus.names for c in chosen))):
             chosen.append(focus)
     swap = chosen[0].swap if len(chosen) == 1 else None
     if swap and len(chosen[0].names) > 2:

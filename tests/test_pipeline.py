@@ -76,9 +76,12 @@ def test_an_invalid_answer_is_retried_with_the_error(day_repo, enqueue, requests
     result = pipeline.run(ChangeSource.for_day(day_repo), FAKE)
     assert result.attempts == 2
     first, second = requests()
-    assert second[:len(first)] == first  # the same conversation, then the rejected answer
-    assert second[-2] == {"role": "assistant", "content": "{broken"}
-    assert "rejected" in second[-1]["content"]
+    # the same conversation, the reason added to its last turn; not the rejected answer,
+    # which small models copy
+    assert second[:-1] == first[:-1] and len(second) == len(first)
+    assert second[-1]["content"].startswith(first[-1]["content"])
+    assert "An earlier answer was rejected: " in second[-1]["content"]
+    assert "{broken" not in second[-1]["content"]
 
 
 def test_invalid_twice_raises_and_saves_nothing(day_repo, isolated_home, enqueue, requests):

@@ -12,13 +12,12 @@ sentence's natural reading ("`A`를 `B`로 바꿨습니다") is the change's dir
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import declarations, evidence
-from tilgen.note.quotes import comment_change, small_change
-from tilgen.note.schema import CODE_CHAR, CODE_SPAN, EN_SENTENCE, KO_PROSE, KO_SENTENCE
+from tilgen.note.openings import sentence_pattern
+from tilgen.note.quotes import comment_change, removed_line, richest_line, small_change
 
 MAX_POINTS = 4
 _MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")
@@ -91,64 +90,6 @@ class Focus:
         return f"hunk [#{self.hunk}]{where}" + (f": about {shown}{adds}" if shown else "")
 
 
-def named_span(names: Sequence[str]) -> str:
-    """A backticked span opening with one of ``names`` (a call may follow: `x(y)`); no
-    qualifier before it, which the 0.5B model filled with made-up words."""
-    # A character class for each sign: llama.cpp's pattern converter knows no "\." escape.
-    alternatives = "|".join("".join(c if c.isalnum() or c in "_:" else f"[{c}]" for c in n)
-                            for n in names)
-    # after the name, what follows it (a call, a field) but no longer name: `Replace` is not
-    # `ReplaceAll`
-    tail = rf"([ !#-/:-@\[\]^{{-~]{CODE_CHAR}{{0,39}})?"
-    return rf"`({alternatives}){tail}`"
-
-
-def sentence_pattern(focus: Focus, language: str = "ko") -> str:
-    """The pattern of a point about ``focus``: it opens with one of its names. A Korean
-    point about a swap opens "`old`를 `new`로 …": the model writes the verb and the reason,
-    the direction is the change's (told only to open with the old name, the 0.5B model wrote
-    "새로운 필드 `NoInterspersed`를 추가합니다", the removed name as the new one)."""
-    if not focus.names:
-        return KO_SENTENCE if language == "ko" else EN_SENTENCE
-    if language != "ko":
-        first = named_span([focus.swap[0]] if focus.swap else focus.names)
-        return rf"^[A-Za-z ]{{0,40}}{first}[^\n\"\\]{{0,200}}[.]$"
-    # Only the opening is fixed: a sentence that must name something later could never end
-    # once the model had moved on (the 0.5B model looped to its token limit).
-    rest = rf"({KO_PROSE}|{CODE_SPAN})*다[.]$"
-    if focus.swap:
-        # and the verb goes on to say what the swap does: left to end there, the sentence
-        # was "`A`를 `B`로 바꾸었습니다." and nothing more
-        # "`A`를 `B`로 바꿔 …" or "`A` 대신 `B`를 사용해 …": either way A is the old one
-        old, new = named_span([focus.swap[0]]), named_span([focus.swap[1]])
-        return (rf"^({old}(을|를) {new}(으로|로) "
-                rf"(바꿔|바꾸어|대체해|대체하여|교체해|교체하여|변경해|변경하여|옮겨)"
-                rf"|{old} 대신 {new}(을|를) (사용해|사용하여|호출해|호출하여|써서)) {rest}")
-    if focus.modifier:  # the declaration first, then what it now is, in that direction:
-        # left to say it, the 1.5B wrote "`emitLastEnumValue`는 `public`가 되었으므로
-        # `private`로 변경되었습니다" of a method that went from public to private
-        name, _before, after = focus.modifier
-        if after:
-            return (rf"^{named_span([name])}(을|를) {named_span([after])}(으로|로) "
-                    rf"(바꿔|바꾸어|변경해|변경하여|선언해|선언하여) {rest}")
-        return rf"^{named_span([name])}(은|는|을|를|이|가|의) {rest}"
-    if focus.comment:  # a comment's words changed, not the code: say it is the comment
-        # (told "about `HMACAlgorithm`", the 1.5B wrote that `default_digest_method` was
-        # changed to `hashlib.sha1`, which it had been all along)
-        return (rf"^{named_span(focus.names)}(의|에 대한) (문서 주석|주석|설명)(을|를|이|은|에서) "
-                rf"{rest}")
-    if focus.move:  # from where to where, in that order: told "moved from src/error.rs",
-        # the 1.5B wrote that the block moved to `src/error.rs`
-        source, target = (named_span([p]) for p in focus.move)
-        return (rf"^{named_span(focus.names)}(을|를|은|는|이|가) {source}에서 {target}(으로|로) "
-                rf"(옮겨|옮겨져|이동해|이동하여|이동되어|옮겨서) {rest}")
-    if focus.removed:  # and code that is gone is said to be gone, never taught as new
-        gone = "(제거해|삭제해|없애|지워|제거하여|삭제하여)"
-        return rf"^{named_span(focus.names)}(을|를) {gone} {rest}"
-    # nothing before the name: given room, the 1.5B model put the note's topic there
-    return rf"^{named_span(focus.names)}{rest}"
-
-
 def scope_name(where: str) -> str:
     """The function or type a hunk header names (see
     :func:`tilgen.note.declarations.declared_name`)."""
@@ -187,46 +128,6 @@ def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[st
 # `version='0.17',`, `"version": "1.2.0",`, `__version__ = "2.0"`: a release, not a lesson
 _VERSION = re.compile(r"""^\s*["']?(__version__|version|VERSION)["']?\s*[=:]\s*"""
                       r"""["'][\w.+-]+["'],?\s*$""")
-MAX_SHOWN = 90
-
-
-def removed_line(hunk: Hunk) -> tuple[str, bool]:
-    """The first declaration a hunk that only removes code took away, as written
-    (`@Override public ArrayTypeName annotated(AnnotationSpec... annotations) {`): its
-    parameters say which of several methods of that name went; and whether another
-    definition of that name stays in the hunk (`#[cfg(doc)]` and `#[cfg(not(doc))]` copies
-    of one macro, one removed)."""
-    for at, ln in enumerate(hunk.lines):
-        if ln.startswith("-") and declarations.opens(ln[1:]):
-            line = ln[1:].strip()
-            before = [b[1:].strip() for b in hunk.lines[max(at - 2, 0):at]
-                      if b.startswith("-") and re.match(r"^\s*(#\[|@)", b[1:])]
-            name = declarations.declared_name(line)
-            kept = [k for k in hunk.lines if not k.startswith("-") and declarations.opens(k[1:])
-                    and declarations.declared_name(k[1:]) == name]
-            if before and not line.startswith(("#[", "@")):  # `#[cfg(doc)]` says which one
-                line = " ".join([*before, line])
-            if len(line) > MAX_SHOWN or "`" in line:
-                return "", False
-            return line, bool(kept)
-    return "", False
-
-
-def richest_line(hunk: Hunk, names: Sequence[str]) -> str:
-    """The added line naming most of ``names`` (the one that says what the hunk does:
-    `command = this.commands[this.commands.length - 1]`), or nothing for none."""
-    best, most = "", 0
-    for ln in hunk.lines:
-        line = ln[1:].strip()
-        if (not ln.startswith("+") or len(line) > MAX_SHOWN or "`" in line
-                or evidence._COMMENT.match(line) or evidence._NO_SCOPE.match(line)):
-            continue
-        count = sum(1 for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", line))
-        if count > most:
-            best, most = line, count
-    return best
-
-
 def _parts(name: str) -> list[str]:
     """The words of a name: ``command._alias`` -> command, alias; ``parseArgs`` -> parse,
     args."""

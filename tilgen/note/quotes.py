@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 
 from tilgen.git.changes import Hunk
 from tilgen.note import declarations, evidence
@@ -69,3 +70,43 @@ def comment_change(hunk: Hunk) -> tuple[str, str, str] | None:
             or "`" in was_text + now_text):
         return None
     return on, was_text, now_text
+
+
+MAX_SHOWN = 90
+
+
+def removed_line(hunk: Hunk) -> tuple[str, bool]:
+    """The first declaration a hunk that only removes code took away, as written
+    (`@Override public ArrayTypeName annotated(AnnotationSpec... annotations) {`): its
+    parameters say which of several methods of that name went; and whether another
+    definition of that name stays in the hunk (`#[cfg(doc)]` and `#[cfg(not(doc))]` copies
+    of one macro, one removed)."""
+    for at, ln in enumerate(hunk.lines):
+        if ln.startswith("-") and declarations.opens(ln[1:]):
+            line = ln[1:].strip()
+            before = [b[1:].strip() for b in hunk.lines[max(at - 2, 0):at]
+                      if b.startswith("-") and re.match(r"^\s*(#\[|@)", b[1:])]
+            name = declarations.declared_name(line)
+            kept = [k for k in hunk.lines if not k.startswith("-") and declarations.opens(k[1:])
+                    and declarations.declared_name(k[1:]) == name]
+            if before and not line.startswith(("#[", "@")):  # `#[cfg(doc)]` says which one
+                line = " ".join([*before, line])
+            if len(line) > MAX_SHOWN or "`" in line:
+                return "", False
+            return line, bool(kept)
+    return "", False
+
+
+def richest_line(hunk: Hunk, names: Sequence[str]) -> str:
+    """The added line naming most of ``names`` (the one that says what the hunk does:
+    `command = this.commands[this.commands.length - 1]`), or nothing for none."""
+    best, most = "", 0
+    for ln in hunk.lines:
+        line = ln[1:].strip()
+        if (not ln.startswith("+") or len(line) > MAX_SHOWN or "`" in line
+                or evidence._COMMENT.match(line) or evidence._NO_SCOPE.match(line)):
+            continue
+        count = sum(1 for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", line))
+        if count > most:
+            best, most = line, count
+    return best

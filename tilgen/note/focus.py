@@ -22,6 +22,9 @@ from tilgen.note.quotes import comment_change, removed_line, richest_line, small
 MAX_POINTS = 4
 _MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")
 MAX_NAMES = 8
+# `version='0.17',`, `"version": "1.2.0",`, `__version__ = "2.0"`: a release, not a lesson
+_VERSION = re.compile(r"""^\s*["']?(__version__|version|VERSION)["']?\s*[=:]\s*"""
+                      r"""["'][\w.+-]+["'],?\s*$""")
 
 
 @dataclass(frozen=True)
@@ -125,9 +128,6 @@ def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[st
             + min(len(changed), 20) / 20)
 
 
-# `version='0.17',`, `"version": "1.2.0",`, `__version__ = "2.0"`: a release, not a lesson
-_VERSION = re.compile(r"""^\s*["']?(__version__|version|VERSION)["']?\s*[=:]\s*"""
-                      r"""["'][\w.+-]+["'],?\s*$""")
 def _parts(name: str) -> list[str]:
     """The words of a name: ``command._alias`` -> command, alias; ``parseArgs`` -> parse,
     args."""
@@ -199,12 +199,12 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         if swaps and lines and sum(1 for ln in evidence.realigned(h.lines) if ln[:1] == "+"
                                    and ln[1:].strip()) != 1:
             lines = None  # a swap is shown in its line, when it is one line
-        shows, stays = removed_line(h) if removed else ("", False)
+        shows, stays = removed_line(h) if removed else ("", "")
         if code and not (removed or swaps or moved or modifier or comment or lines):
             shows = richest_line(h, names[:MAX_NAMES])
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
                       where[:60] if name else "", removed, moved, move, modifier, lines,
-                      comment, shows, stays=declarations.declared_name(shows) if stays else "")
+                      comment, shows, stays=stays)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))

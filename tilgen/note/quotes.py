@@ -75,12 +75,12 @@ def comment_change(hunk: Hunk) -> tuple[str, str, str] | None:
 MAX_SHOWN = 90
 
 
-def removed_line(hunk: Hunk) -> tuple[str, bool]:
+def removed_line(hunk: Hunk) -> tuple[str, str]:
     """The first declaration a hunk that only removes code took away, as written
     (`@Override public ArrayTypeName annotated(AnnotationSpec... annotations) {`): its
-    parameters say which of several methods of that name went; and whether another
-    definition of that name stays in the hunk (`#[cfg(doc)]` and `#[cfg(not(doc))]` copies
-    of one macro, one removed)."""
+    parameters say which of several methods of that name went; and that name where another
+    definition of it stays in the hunk (`#[cfg(doc)]` and `#[cfg(not(doc))]` copies of one
+    macro, one removed), "" otherwise."""
     for at, ln in enumerate(hunk.lines):
         if ln.startswith("-") and declarations.opens(ln[1:]):
             line = ln[1:].strip()
@@ -92,9 +92,9 @@ def removed_line(hunk: Hunk) -> tuple[str, bool]:
             if before and not line.startswith(("#[", "@")):  # `#[cfg(doc)]` says which one
                 line = " ".join([*before, line])
             if len(line) > MAX_SHOWN or "`" in line:
-                return "", False
-            return line, bool(kept)
-    return "", False
+                return "", ""
+            return line, name if kept else ""
+    return "", ""
 
 
 def richest_line(hunk: Hunk, names: Sequence[str]) -> str:

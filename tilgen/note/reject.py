@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import FileChange
 from tilgen.note import checks
+from tilgen.note.openings import FINITE
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,9 @@ def problem(text: str, proof: Proof) -> str | None:
     return None
 
 
-# The verbs a point's opening ends with ("`A`를 `B`로 바꿔 …", "`x`를 제거해 …"; see
-# tilgen.note.focus.sentence_pattern), each with the form that ends a sentence there.
-_ENDINGS = {"바꿔": "바꿨습니다", "바꾸어": "바꾸었습니다", "대체해": "대체했습니다",
-            "대체하여": "대체했습니다", "교체해": "교체했습니다", "교체하여": "교체했습니다",
-            "변경해": "변경했습니다", "변경하여": "변경했습니다", "옮겨": "옮겼습니다",
-            "옮겨서": "옮겼습니다", "이동해": "이동했습니다", "이동하여": "이동했습니다",
-            "제거해": "제거했습니다", "제거하여": "제거했습니다", "삭제해": "삭제했습니다",
-            "삭제하여": "삭제했습니다", "없애": "없앴습니다", "지워": "지웠습니다",
-            "선언해": "선언했습니다", "선언하여": "선언했습니다", "사용해": "사용합니다",
-            "사용하여": "사용합니다", "호출해": "호출합니다", "호출하여": "호출합니다",
-            "써서": "씁니다"}
+# a point's opening: its code spans and the verb the grammar ends it with (see openings)
 _OPENING = re.compile(r"^[^`]{0,12}`[^`]+`[^`]{0,20}(?:`[^`]+`[^`]{0,12})*?\s("
-                      + "|".join(sorted(_ENDINGS, key=len, reverse=True)) + r")\s")
+                      + "|".join(sorted(FINITE, key=len, reverse=True)) + r")\s")
 
 
 def without_reason(text: str) -> str | None:
@@ -66,7 +57,7 @@ def without_reason(text: str) -> str | None:
     found = _OPENING.match(text)
     if not found:
         return None
-    return text[:found.start(1)] + _ENDINGS[found.group(1)] + "."
+    return text[:found.start(1)] + FINITE[found.group(1)] + "."
 
 
 def keep(points: list[tuple[str, int]], proof: Proof) -> list[tuple[str, int]]:

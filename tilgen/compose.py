@@ -107,5 +107,7 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
             raise InvalidNoteError(f"the answer does not match the points structure: "
                                    f"{describe_errors(exc)}") from None
         proof = Proof.of(cs.files, [c.subject for c in cs.commits])
-        data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof)
+        quoted = {f.hunk: (f.checks, f.shows) for f in prompt.focus if f.checks}
+        data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof,
+                             quoted=quoted)
     return validate_note(data, date=cs.date, language=settings.language)

@@ -61,6 +61,7 @@ class ContextOverflow(BackendError):
 
 class InvalidNoteError(TilgenError):
     exit_code = ExitCode.INVALID_NOTE
+    answer: str | None = None  # the model's last answer, where one was read (tilgen eval keeps it)
 
 
 class ModelError(TilgenError):

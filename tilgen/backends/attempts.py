@@ -80,9 +80,11 @@ def ask_checked(
             return parsed, result, attempt
         if attempt == 1:
             status(f"retrying: {problem}")
-    raise InvalidNoteError(
+    error = InvalidNoteError(
         f"the model's {what} was invalid twice ({problem}); nothing was saved. "
         + next_step(getattr(backend, "model_name", ""), cut))
+    error.answer = result.text
+    raise error
 
 
 def next_step(model: str, cut: bool) -> str:

@@ -168,11 +168,16 @@ def meta_phrase(unit: str, evidence: str = "") -> str | None:
     return None
 
 
-_BOILER = re.compile(
+# An import, package or module line of a language tilgen knows (render.py skips them too)
+IMPORT_LINE = re.compile(
     r"^(import\b|from\s+\S+\s+import\b|package\s+[\w.]+;?$|use\s+[\w:{}, *]+;?$|extern crate\b"
-    r"|mod\s+\w+;$|#include\b|using\s+[\w.]+;$|(const|let|var)\s+[\w{}, ]+=\s*require\(|require\("
-    r"|export\s+\*\s+from\b|//|/\*|\*|#(?!\[)|--|[(){}\[\];,]+$"
-    r"|(\w+\s+|_\s+|\.\s+)?\"[\w./@-]+\"$)")
+    r"|(pub\s+)?mod\s+\w+;$|#include\b|using\s+[\w.]+;$|(const|let|var)\s+[\w{}, ]+=\s*require\("
+    r"|require\(|export\s+\*\s+from\b|(\w+\s+|_\s+|\.\s+)?\"[\w./@-]+\"$)")
+_BOILER = re.compile(r"^(//|/\*|\*|#(?!\[)|--|[(){}\[\];,]+$)")
+
+
+def import_line(line: str) -> bool:
+    return bool(IMPORT_LINE.match(line.strip()))
 
 
 def boilerplate(block: str) -> bool:
@@ -184,7 +189,7 @@ def boilerplate(block: str) -> bool:
             if ln.startswith((")", "}")):
                 in_block = False
             continue
-        if not _BOILER.match(ln):
+        if not (_BOILER.match(ln) or IMPORT_LINE.match(ln)):
             return False
         if re.match(r"^(import|use)\b.*[({]$", ln):
             in_block = True  # `import (` … `)`, `use x::{` … `};`

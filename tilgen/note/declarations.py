@@ -79,9 +79,25 @@ def declared(lines: list[str]) -> list[str]:
         if not re.match(r"^\s*(//|#|/\*|\*)", line):
             name = declared_name(line)
             if len(name) > 2 and (_MODIFIER_RUN.match(line) or re.search(
-                    r"\b(struct|class|enum|trait|interface|fn|def|function|type)\s+\w", line)):
+                    r"\b(struct|class|enum|trait|interface|fn|def|function|type)\s+\w|\bfunc\s+[\w(]",
+                    line)):
                 out.setdefault(name, None)
     return list(out)
+
+
+_TEST_MARK = re.compile(r"^\s*(#\[test\]|@Test\b)")
+
+
+def tests(lines: list[str]) -> list[str]:
+    """The tests ``lines`` declare: named ``test…``, or marked `#[test]` or `@Test` (on
+    their line or the one above, as JUnit's `@Test public void ifElse() {`)."""
+    out = []
+    for i, line in enumerate(lines):
+        marked = _TEST_MARK.match(line) or (i and _TEST_MARK.match(lines[i - 1]))
+        for name in declared([line]):
+            if name.lower().startswith("test") or marked:
+                out.append(name)
+    return out
 
 
 def said(hunk: Hunk) -> list[str]:

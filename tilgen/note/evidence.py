@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from tilgen.git.changes import Hunk
+from tilgen.note.checks import import_line
 
 _HEADER = re.compile(r"^@@+ [^@]* @@+ ?(.*)$")
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*")
@@ -49,6 +50,9 @@ _METAVAR = re.compile(r"(\$\w+):(?:expr|tt|ident|ty|literal|pat|pat_param|path|b
                       r"item|meta|vis|lifetime)\b")
 
 
+_TEST_MARK = re.compile(r"^\s*(#\[test\]|@Test)\s*$")  # says a test follows; names nothing
+
+
 def _names(lines: list[str]) -> dict[str, None]:
     """Identifiers of code lines (comments and macro metavariables skipped), in order of
     appearance."""
@@ -56,7 +60,7 @@ def _names(lines: list[str]) -> dict[str, None]:
     metavars = {m.group(1) for line in lines for m in _METAVAR.finditer(line)}
     lines = [_METAVAR.sub(" ", line) for line in lines]
     for line in lines:
-        if _COMMENT.match(line):
+        if _COMMENT.match(line) or _TEST_MARK.match(line):
             continue
         line = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line)  # words inside string literals
         line = re.sub(r"\s(//|#)\s.*$", "", line)  # a trailing comment
@@ -76,7 +80,8 @@ def name_changes(hunk: Hunk) -> tuple[list[str], list[str]]:
 # hunk's lines is kept (by their contents) instead of being read again each time.
 @functools.lru_cache(maxsize=1024)
 def _name_changes(lines: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    added = _names([ln[1:] for ln in lines if ln.startswith("+")])
+    # names of imports last: eight `use` lines would leave no room for the test they serve
+    added = _names(sorted((ln[1:] for ln in lines if ln.startswith("+")), key=import_line))
     removed = _names([ln[1:] for ln in lines if ln.startswith("-")])
     kept = _names([ln[1:] for ln in lines if ln.startswith(" ")])
     new = _distinct(w for w in added if w not in removed and w not in kept)

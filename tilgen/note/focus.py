@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import declarations, evidence
+from tilgen.note.checks import import_line
 from tilgen.note.openings import sentence_pattern
-from tilgen.note.quotes import comment_change, removed_line, richest_line, small_change
+from tilgen.note.quotes import (comment_change, removed_line, richest_line, small_change,
+                                 prose_text, test_lines, value_swap)
 
 MAX_POINTS = 4
 _MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")
@@ -45,6 +47,7 @@ class Focus:
     shows: str = ""  # the line that says it: a removed declaration, the richest added line
     also: int = 0  # the same removal in this many other files
     stays: str = ""  # the removed declaration's name, where another definition of it stays
+    checks: str = ""  # a new test's first check (then ``shows`` is the line it checks)
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
@@ -89,6 +92,12 @@ class Focus:
             return (f"hunk [#{self.hunk}]{where}: " + (f"`{old}` became `{new}`" if old
                                                         else f"added `{new}`")
                     + (f" ({shown})" if shown else ""))
+        if self.checks:  # what a test checks is its lesson: `assert next(unsigners)…sha1`
+            runs = f" runs `{self.shows}` and" if self.shows else ""
+            return (f"hunk [#{self.hunk}]{where}: new test `{self.names[0]}`{runs} checks "
+                    f"`{self.checks}`")
+        if self.shows and not shown:  # prose: its words
+            return f'hunk [#{self.hunk}]: the text now says "{self.shows}"'
         adds = f" in `{self.shows}`" if self.shows else ""
         return f"hunk [#{self.hunk}]{where}" + (f": about {shown}{adds}" if shown else "")
 
@@ -103,6 +112,15 @@ def _telling(name: str) -> bool:
     """A name that says what it is about (``parseArgs``, ``SET_FLAG``, ``f.args``, a long
     one), rather than a short word any code has (``std``, ``path``, ``drop``)."""
     return bool(re.search(r"[a-z][A-Z]|[_.:$]|^[A-Z]", name)) or len(name) >= 7
+
+
+def _imported_only(hunk: Hunk) -> set[str]:
+    """Names a hunk's added lines use only in imports (`use std::sync::Arc;`): what the
+    code does with them says more (`Box::<dyn StdError + Send + Sync>::from(error)`)."""
+    added = [ln[1:] for ln in hunk.lines if ln.startswith("+")]
+    imports = evidence._names([ln for ln in added if import_line(ln)])
+    used = evidence._names([ln for ln in added if not import_line(ln)])
+    return set(imports) - set(used)
 
 
 def _changed_names(hunk: Hunk) -> list[str]:
@@ -170,12 +188,13 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         if not names and code:  # a changed value: the names on its lines
             names = _changed_names(h)
         names = list(dict.fromkeys(names + ([name] if name else [])))
+        tests: set[str] = set()
         if not swaps:  # a test it adds, then the telling names: `SetInterspersed` before `args`
-            tests = {w for w in declarations.declared([ln[1:] for ln in h.lines
-                                                       if ln.startswith("+")])
-                     if w.lower().startswith("test")} if code else set()
-            names.sort(key=lambda w: (w not in tests, -sum(p in mentioned for p in _parts(w)),
-                                      not _telling(w)))
+            tests = set(declarations.tests([ln[1:] for ln in h.lines
+                                            if ln.startswith("+")])) if code else set()
+            imported = _imported_only(h) if code else set()
+            names.sort(key=lambda w: (w not in tests, w in imported,
+                                      -sum(p in mentioned for p in _parts(w)), not _telling(w)))
         removed = code and bool(gone) and not swaps and not moved and not any(
             ln.startswith("+") for ln in evidence.realigned(h.lines))
         if removed:  # what was declared there first (an override's method), then the rest
@@ -199,12 +218,19 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         if swaps and lines and sum(1 for ln in evidence.realigned(h.lines) if ln[:1] == "+"
                                    and ln[1:].strip()) != 1:
             lines = None  # a swap is shown in its line, when it is one line
+        values = value_swap(*lines) if lines and lines[0] and not swaps else None
         shows, stays = removed_line(h) if removed else ("", "")
+        checks = ""
+        if not code:  # a changelog's or README's words say what changed
+            shows = prose_text(h)
         if code and not (removed or swaps or moved or modifier or comment or lines):
             shows = richest_line(h, names[:MAX_NAMES])
-        focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else None,
+            if names and names[0] in tests:
+                runs, checks = test_lines(h, names[0])
+                shows = runs if checks else shows
+        focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else values,
                       where[:60] if name else "", removed, moved, move, modifier, lines,
-                      comment, shows, stays=stays)
+                      comment, shows, stays=stays, checks=checks)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))
@@ -256,7 +282,9 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         first = chosen[0]
         chosen.append(Focus(first.hunk, tuple(n for n in first.names if n not in swap),
                             None, first.scope))
-    strong = [c for c in chosen if c.names]
+    strong = [c for c in chosen if c.names or c.shows]  # a quoted text is no vague point
     chosen = chosen if len(strong) < 2 else strong
-    weak = {f.hunk for s, _i, f, _p in scored if s < 1}  # imports, comments, prose
-    return [c for c in chosen if c.hunk not in weak] if len(chosen) > 2 else chosen
+    weak = {f.hunk for s, _i, f, _p in scored if s < 1  # imports, comments, prose unquoted
+            and not (f.shows and not f.names)}
+    kept = [c for c in chosen if c.hunk not in weak]
+    return kept if len(chosen) > 2 and len(kept) >= 2 else chosen

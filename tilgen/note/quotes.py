@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from tilgen.git.changes import Hunk
 from tilgen.note import declarations, evidence
+from tilgen.note.checks import import_line
 
 SMALL = 3  # changed lines on a side, at most, for a change shown as its code
 LINE_CHARS = 70
@@ -73,6 +74,23 @@ def comment_change(hunk: Hunk) -> tuple[str, str, str] | None:
 
 
 MAX_SHOWN = 90
+_LITERAL = re.compile(r""""([^"`\\]*)"|'([^'`\\]*)'""")
+
+
+def value_swap(old: str, new: str) -> tuple[str, str] | None:
+    """The first string value a small change replaced, as (before, after): `license="BSD"`
+    became `license="BSD-3-Clause"` is ("BSD", "BSD-3-Clause"); None when the lines hold
+    other strings or the same ones. Told only the two lines, the 1.5B wrote it backwards."""
+    before = [a or b for a, b in _LITERAL.findall(old)]
+    after = [a or b for a, b in _LITERAL.findall(new)]
+    if len(before) != len(after) or _LITERAL.sub("", old) != _LITERAL.sub("", new):
+        return None
+    for was, now in zip(before, after, strict=True):
+        if was != now:
+            return (was, now) if was.strip() and now.strip() and len(was) <= 40 \
+                and len(now) <= 40 else None
+    return None
+
 
 
 def removed_line(hunk: Hunk) -> tuple[str, str]:
@@ -104,9 +122,74 @@ def richest_line(hunk: Hunk, names: Sequence[str]) -> str:
     for ln in hunk.lines:
         line = ln[1:].strip()
         if (not ln.startswith("+") or len(line) > MAX_SHOWN or "`" in line
-                or evidence._COMMENT.match(line) or evidence._NO_SCOPE.match(line)):
+                or evidence._COMMENT.match(line) or evidence._NO_SCOPE.match(line)
+                or import_line(line)):
             continue
         count = sum(1 for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", line))
         if count > most:
             best, most = line, count
+    return best
+
+
+# A line that checks a result: assert!, assertEquals, assertThat, expect(…), x.should…, t.Error…
+_CHECK = re.compile(r"\b(assert\w*!?|expect|should|t\.(Error|Fatal)\w*)\b|^\s*(self\.)?assert")
+_GO_FAIL = re.compile(r"^\s*t\.(Error|Fatal)\w*\(")
+_ERR_CHECK = re.compile(r"^\s*if err != nil \{$")  # fails on any error: not what is tested
+
+
+def test_lines(hunk: Hunk, test: str) -> tuple[str, str]:
+    """``(runs, checks)`` of the test ``test`` a hunk adds: its first check
+    (`assert next(unsigners).digest_method == hashlib.sha1`; in Go the `if` before its
+    `t.Errorf`) and the code line before it that it checks (`unsigners =
+    serializer.iter_unsigners()`); "" for either that is not there or too long to quote."""
+    added = [ln[1:] for ln in hunk.lines if ln.startswith("+")]
+    start = next((i for i, ln in enumerate(added) if declarations.opens(ln)
+                  and declarations.declared_name(ln) == test), None)
+    if start is None:
+        return "", ""
+    body = added[start + 1:]
+
+    def quotable(line: str) -> bool:  # whole: no call left open (`assertCode(""` of a
+        # text block), no end of a chain (`.build();`)
+        return (len(line) >= 8 and len(line) <= MAX_SHOWN and "`" not in line
+                and not line.startswith(".") and line.count("(") == line.count(")")
+                and not evidence._COMMENT.match(line))
+
+    for i, ln in enumerate(body):
+        if not _CHECK.search(ln) or declarations.opens(ln):
+            continue
+        at = i
+        if _GO_FAIL.match(ln) and i and body[i - 1].strip().startswith("if "):
+            if _ERR_CHECK.match(body[i - 1]):
+                continue
+            at = i - 1
+        check = body[at].strip()
+        runs = next((b.strip() for b in reversed(body[:at]) if quotable(b.strip())
+                     and not (_CHECK.search(b) and not declarations.opens(b))
+                     and not _GO_FAIL.match(b) and not _ERR_CHECK.match(b)), "")
+        return (runs, check) if quotable(check) else ("", "")
+    return "", ""
+
+
+PROSE_CHARS = 160
+
+
+def prose_text(hunk: Hunk) -> str:
+    """The longest paragraph a hunk of prose adds (a changelog's "this release was yanked from
+    pypi because it changed the default algorithm to SHA-512."), joined on one line, its
+    markup dropped, at most PROSE_CHARS characters cut at a word; "" for none."""
+    paragraphs: list[list[str]] = [[]]
+    for ln in hunk.lines:
+        text = ln[1:].strip()
+        if ln.startswith("+") and text and not re.fullmatch(r"[-=~^*#]+", text):
+            paragraphs[-1].append(re.sub(r"^([-*+]|\d+[.)])\s+", "", text))
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    best = max((" ".join(p) for p in paragraphs), key=len, default="")
+    best = re.sub(r":\w+:`?[^`\s]*`?", "", best)  # reST roles: :pr:`240`, :issue:`12`
+    best = " ".join(best.replace("*", "").replace("`", "").replace('"', "'").split())
+    if len(best.split()) < 4:
+        return ""
+    if len(best) > PROSE_CHARS:
+        best = best[:PROSE_CHARS].rsplit(" ", 1)[0] + " …"
     return best

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import evidence, reject, spelling
+from tilgen.note.checks import import_line
 from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
 
 MAX_SNIPPET_LINES = 8
@@ -30,20 +31,21 @@ BOILERPLATE = re.compile(
 
 
 def is_boilerplate(line: str) -> bool:
-    return bool(BOILERPLATE.match(line))
+    return bool(BOILERPLATE.match(line)) or import_line(line)
 
 
 def snippet(hunk: Hunk) -> list[str]:
     return code_snippet(hunk)[0]
 
 
-def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
+def code_snippet(hunk: Hunk, prefer: Sequence[str] = ()) -> tuple[list[str], bool]:
     """(lines, removed): the lines that carry the hunk's point. Its richest run of added code,
     with boilerplate (imports, comments, blank lines) trimmed; comments only where the run
     holds nothing else (a documentation change); a hunk that adds nothing shows its removed
     run, marked as removed, so deleted code never reads as new. Runs and, in a long run, the
     lines shown are the ones naming what the hunk adds (or removes), e.g. the one field
-    renamed in a realigned struct."""
+    renamed in a realigned struct; first of all the lines the plan quoted (``prefer``: a new
+    test's check)."""
     new, gone = evidence.name_changes(hunk)
     for prefix, names in (("+", new), ("-", gone)):
         runs: list[list[str]] = []
@@ -64,9 +66,9 @@ def code_snippet(hunk: Hunk) -> tuple[list[str], bool]:
         for plain in (is_boilerplate, _is_import):
             rich = [r for r in runs if any(not plain(ln) for ln in r)]
             if rich:
-                best = max(rich, key=lambda r: (_naming(r, names),
+                best = max(rich, key=lambda r: (_holding(r, prefer), _naming(r, names),
                                                  sum(1 for ln in r if not plain(ln))))
-                lines = _window(_trim(best, plain), names)
+                lines = _window(_trim(best, plain), names, prefer)
                 if prefix == "+" and all(is_boilerplate(ln) for ln in lines):
                     # a changed comment: with the code it documents, which is unchanged
                     lines = lines + _documented(hunk.lines[ends[runs.index(best)]:])
@@ -93,12 +95,28 @@ def _naming(lines: list[str], names: list[str]) -> int:
     return sum(1 for ln in lines if any(n in ln for n in names))
 
 
-def _window(lines: list[str], names: list[str]) -> list[str]:
-    """At most MAX_SNIPPET_LINES of ``lines``: the first window holding the most names."""
+def _holding(lines: list[str], quoted: Sequence[str]) -> int:
+    """How many of the ``quoted`` lines ``lines`` hold."""
+    return sum(1 for q in quoted if q and any(ln.strip() == q for ln in lines))
+
+
+def _window(lines: list[str], names: list[str], prefer: Sequence[str] = ()) -> list[str]:
+    """At most MAX_SNIPPET_LINES of ``lines``: the first window holding the most of the
+    ``prefer`` lines, then of the names."""
     if len(lines) <= MAX_SNIPPET_LINES:
         return lines
-    starts = range(len(lines) - MAX_SNIPPET_LINES + 1)
-    best = max(starts, key=lambda i: (_naming(lines[i:i + MAX_SNIPPET_LINES], names), -i))
+    # with lines to quote, a window may be cut short by the run's end
+    starts = range(len(lines) if prefer else len(lines) - MAX_SNIPPET_LINES + 1)
+
+    def opening(i: int) -> int:  # a window quoting lines opens where a statement does
+        line = lines[i]
+        if not prefer or not line.strip() or line.strip()[0] in ")]}.,":
+            return -99
+        return -(len(line) - len(line.lstrip()))
+
+    best = max(starts, key=lambda i: (_holding(lines[i:i + MAX_SNIPPET_LINES], prefer),
+                                      opening(i) if prefer else 0,
+                                      _naming(lines[i:i + MAX_SNIPPET_LINES], names), -i))
     return _trim_blank(lines[best:best + MAX_SNIPPET_LINES])
 
 
@@ -107,7 +125,7 @@ _IMPORT = re.compile(r"^\s*($|import\b|package\b|use\s|from\s+\S+\s+import\b|#in
 
 
 def _is_import(line: str) -> bool:
-    return bool(_IMPORT.match(line))
+    return bool(_IMPORT.match(line)) or import_line(line)
 
 
 def _trim(lines: list[str], plain: Callable[[str], bool]) -> list[str]:
@@ -175,9 +193,10 @@ def _generic(keyword: str) -> bool:
 
 def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
-    proof: reject.Proof | None = None,
+    proof: reject.Proof | None = None, quoted: dict[int, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``."""
+    """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``; ``quoted``
+    gives, by hunk number, the lines the plan quoted, which its snippet shows first."""
     topic = " ".join(answer.topic.split()).rstrip(".")
     if len(answer.topic) in TOPIC_MAX.values() and " " in topic:
         # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
@@ -220,7 +239,7 @@ def render_points(
             if shown < MAX_SNIPPETS_PER_BULLET and 1 <= ref <= len(hunks) and ref not in used_hunks:
                 used_hunks.add(ref)
                 f, h = hunks[ref - 1]
-                code, removed = code_snippet(h)
+                code, removed = code_snippet(h, (quoted or {}).get(ref, ()))
                 if code and tuple(code) not in shown_code:  # same lines in two hunks: once
                     shown_code.add(tuple(code))
                     lang = "diff" if removed else fence_language(f)

@@ -46,7 +46,9 @@ def _detectors() -> dict[str, tuple[Any, ...]]:
 
 
 def _name_before(line: str, value: str) -> str:
-    head = line[: max(line.find(value), 0)]
+    """The name the value is given to: in `secret_key="secret_key"` the second one is the
+    value, so the name is looked for before the last occurrence."""
+    head = line[: max(line.rfind(value), 0)]
     names = re.findall(r"[A-Za-z_][A-Za-z0-9_.-]*", head)
     return names[-1] if names else ""
 
@@ -93,7 +95,8 @@ def detect_secrets(lines: list[str], starts: list[int], spans: Spans, path: str 
 
 def _dismissed(group: str, value: str, line: str, plugin: Any, h: Any) -> bool:
     """detect-secrets' own false-positive filters, plus a few of ours."""
-    if (sp.is_harmless(value, kind="generic-api-key") or h.is_sequential_string(value)
+    if (sp.is_harmless(value, kind="generic-api-key", key=_name_before(line, value))
+            or h.is_sequential_string(value)
             or h.is_templated_secret(value)):
         return True
     if group == "keyword" and h.is_indirect_reference(line):

@@ -45,6 +45,7 @@ class CaseResult:
     scores: dict[str, Any] = field(default_factory=dict)
     note: dict[str, Any] | None = None
     facts: int = 0  # facts the corpus lists for the case (fact recall counts invalid notes too)
+    answer: str | None = None  # the model's own answer, English reasons included
 
 
 def load_cases(corpus: Path) -> list[dict[str, Any]]:
@@ -86,6 +87,7 @@ def run_case(case: dict[str, Any], corpus: Path, settings: Settings, backend: An
         result = _generate_with(backend, cs, settings, languages, None, lambda _m: None)
     except InvalidNoteError as exc:
         res.error, res.seconds = exc.message, time.perf_counter() - start
+        res.answer = exc.answer
         res.json_valid = "not valid JSON" not in exc.message and "no JSON" not in exc.message
         return res
     gen = result.generation
@@ -95,6 +97,7 @@ def run_case(case: dict[str, Any], corpus: Path, settings: Settings, backend: An
         res.finish_reason, res.prompt_tokens, res.completion_tokens = (
             gen.finish_reason, gen.prompt_tokens, gen.completion_tokens)
         res.prompt_tps, res.gen_tps = gen.prompt_tps, gen.generation_tps
+        res.answer = gen.text
     res.note = result.note.model_dump()
     res.scores = score_note(res.note, date=day.isoformat(), files=cs.files, messages=messages,
                             facts=facts)

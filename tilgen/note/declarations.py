@@ -11,7 +11,15 @@ import functools
 import re
 
 from tilgen.git.changes import Hunk
-from tilgen.note.evidence import _COMMON, _HEADER, _NO_SCOPE, MAX_SWAPS, _blocks, _pairs
+from tilgen.note.evidence import (
+    _COMMON,
+    _HEADER,
+    _NO_SCOPE,
+    MAX_SWAPS,
+    TEST_MARK,
+    _blocks,
+    _pairs,
+)
 
 _MODIFIERS = ("public", "private", "protected", "internal", "pub", "pub(crate)", "pub(super)",
               "final", "static", "abstract", "sealed", "open", "override", "export", "async",
@@ -85,15 +93,12 @@ def declared(lines: list[str]) -> list[str]:
     return list(out)
 
 
-_TEST_MARK = re.compile(r"^\s*(#\[test\]|@Test\b)")
-
-
 def tests(lines: list[str]) -> list[str]:
     """The tests ``lines`` declare: named ``test…``, or marked `#[test]` or `@Test` (on
     their line or the one above, as JUnit's `@Test public void ifElse() {`)."""
     out = []
     for i, line in enumerate(lines):
-        marked = _TEST_MARK.match(line) or (i and _TEST_MARK.match(lines[i - 1]))
+        marked = TEST_MARK.match(line) or (i and TEST_MARK.match(lines[i - 1]))
         for name in declared([line]):
             if name.lower().startswith("test") or marked:
                 out.append(name)

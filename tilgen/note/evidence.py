@@ -50,7 +50,7 @@ _METAVAR = re.compile(r"(\$\w+):(?:expr|tt|ident|ty|literal|pat|pat_param|path|b
                       r"item|meta|vis|lifetime)\b")
 
 
-_TEST_MARK = re.compile(r"^\s*(#\[test\]|@Test)\s*$")  # says a test follows; names nothing
+TEST_MARK = re.compile(r"^\s*(#\[test\]|@Test\b)")  # says a test follows
 
 
 def _names(lines: list[str]) -> dict[str, None]:
@@ -60,7 +60,8 @@ def _names(lines: list[str]) -> dict[str, None]:
     metavars = {m.group(1) for line in lines for m in _METAVAR.finditer(line)}
     lines = [_METAVAR.sub(" ", line) for line in lines]
     for line in lines:
-        if _COMMENT.match(line) or _TEST_MARK.match(line):
+        mark = TEST_MARK.match(line)
+        if _COMMENT.match(line) or (mark and not line[mark.end():].strip()):
             continue
         line = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line)  # words inside string literals
         line = re.sub(r"\s(//|#)\s.*$", "", line)  # a trailing comment

@@ -18,8 +18,15 @@ from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import declarations, evidence
 from tilgen.note.checks import import_line
 from tilgen.note.openings import sentence_pattern
-from tilgen.note.quotes import (comment_change, removed_line, richest_line, small_change,
-                                 prose_text, test_lines, value_swap)
+from tilgen.note.quotes import (
+    comment_change,
+    prose_text,
+    removed_line,
+    richest_line,
+    small_change,
+    test_lines,
+    value_swap,
+)
 
 MAX_POINTS = 4
 _MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tilgen.git.changes import FileChange, Hunk
@@ -193,7 +193,7 @@ def _generic(keyword: str) -> bool:
 
 def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
-    proof: reject.Proof | None = None, quoted: dict[int, Sequence[str]] | None = None,
+    proof: reject.Proof | None = None, quoted: Mapping[int, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``; ``quoted``
     gives, by hunk number, the lines the plan quoted, which its snippet shows first."""

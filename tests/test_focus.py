@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
-from tilgen.note import declarations, evidence
+from tilgen.note import declarations, evidence, pairs, quotes
 from tilgen.note.focus import plan, scope_name, sentence_pattern
 from tilgen.note.prompt import build_prompt
 from tilgen.note.quotes import comment_change
@@ -397,3 +397,55 @@ def test_a_point_about_names_quotes_the_added_line_that_names_most_of_them():
     index = FileChange(path="index.js", language="JavaScript", hunks=[alias])
     [point] = plan([(index, alias)])
     assert "in `command = this.commands[this.commands.length - 1]`" in point.plan_line()
+
+
+def test_a_revert_is_planned_as_the_undoing_of_the_commit_it_names():
+    # commander ce35c35e: told only 'Why, in the author's words: "Revert "For a required
+    # option, …""', the removed check read as a simplification, not the undoing of a feature
+    from tilgen.git.changes import CommitInfo
+    from tilgen.note.prompt import plan_lines
+
+    check = Hunk("@@ -676,5 +673,0 @@ Command.prototype.parseOptions = function(argv) {", [
+        "-  if (len === 0) {", "-    this.optionMissingArgument(option);", "-  }"])
+    f = FileChange(path="index.js", language="JavaScript", hunks=[check])
+    subject = 'Revert "For a required option, throw an error when the flag is not given."'
+    cs = ChangeSet(source="commit ce35c35e", repo_name="commander.js", date=DAY, files=[f],
+                   commits=[CommitInfo(sha="ce35c35e", subject=subject)])
+    user = build_prompt(cs, languages=["JavaScript"]).user
+    assert ('This commit reverts (undoes) an earlier commit, "For a required option, throw an '
+            'error when the flag is not given.": the lines it removes are what that commit '
+            "had added") in user
+    assert "Why, in the author's words" not in user
+    assert plan_lines(plan([(f, check)]), ["Check required options"])[-2] == (
+        "Why, in the author's words: \"Check required options\"")
+
+
+def test_a_changed_signature_is_planned_as_the_declaration_before_and_after():
+    # javapoet 40cd658c: the removed lines declared requireSubsetOf and requireExactlyOneOf,
+    # the added ones requireExactlyOneOf only; paired line by line, the plan said
+    # "`requireSubsetOf` became `requireExactlyOneOf`", a rename that never happened
+    util = Hunk("@@ -95,12 +95,6 @@ final class Util {", [
+        "-  public static void requireSubsetOf(Set<Modifier> set, Set<Modifier> modifiers) {",
+        "-    checkState(containsSubset, \"%s should contain a subset of %s\", modifiers, set);",
+        "-  }",
+        "-",
+        "-  public static void requireExactlyOneOf(Set<Modifier> set, Set<Modifier> modifiers) {",
+        "-    checkState(containsOne, \"%s must contain one of %s\", modifiers, set);",
+        "+  public static void requireExactlyOneOf(Set<Modifier> modifiers, Modifier... mutuallyExclusive) {",
+        "+    checkArgument(count == 1, \"%s must contain one of %s\", modifiers, mutuallyExclusive);",
+        "   }",
+    ])
+    assert ("requireSubsetOf", "requireExactlyOneOf") not in pairs.replacements(util)
+    f = FileChange(path="Util.java", language="Java", hunks=[util])
+    (focus,) = plan([(f, util)])
+    assert focus.swap is None and focus.names[0] == "requireExactlyOneOf"
+    assert focus.plan_line() == (
+        "hunk [#1] in `final class Util {`: `requireExactlyOneOf(Set<Modifier> set, "
+        "Set<Modifier> modifiers)` became `requireExactlyOneOf(Set<Modifier> modifiers, "
+        "Modifier... mutuallyExclusive)` (`requireExactlyOneOf`, `checkState`)")
+    # a body that changed on the declaration's line is quoted whole
+    arrow = Hunk("@@ -3,1 +3,1 @@", ["-  strip: (str) => stripColor(str),",
+                                     "+  strip: (str) => stripVTControlCharacters(str),"])
+    assert quotes.signature_change(arrow) == (
+        "strip", "strip: (str) => stripColor(str),",
+        "strip: (str) => stripVTControlCharacters(str),")

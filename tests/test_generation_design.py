@@ -10,7 +10,7 @@ import pytest
 
 from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import ChangeSet, FileChange, Hunk
-from tilgen.note import evidence, reject
+from tilgen.note import evidence, pairs, reject
 from tilgen.note.prompt import build_prompt, system_prompt
 from tilgen.note.render import code_snippet, render_points
 from tilgen.note.schema import KO_SENTENCE, PointsAnswer, points_schema, validate_note
@@ -232,20 +232,20 @@ REPLACE = Hunk("@@ -20,7 +20,7 @@ func wrapN(i, slop int, s string) (string, str
 
 
 def test_a_name_swapped_in_an_edited_line_is_stated_old_to_new():
-    assert ("NoInterspersed", "SetInterspersed") in evidence.replacements(SETTER)
-    assert evidence.replacements(REPLACE) == [("strings.Replace", "strings.ReplaceAll")]
+    assert ("NoInterspersed", "SetInterspersed") in pairs.replacements(SETTER)
+    assert pairs.replacements(REPLACE) == [("strings.Replace", "strings.ReplaceAll")]
     line = evidence.describe(REPLACE)
     assert "swapped: `strings.Replace` became `strings.ReplaceAll`" in line
     # the swapped names are not listed again as merely new or gone
     assert "new names: `strings.ReplaceAll`" not in line
     # a removed line and an unrelated added one are no replacement
-    assert not any("log.Printf" in old for old, _new in evidence.replacements(REPLACE))
+    assert not any("log.Printf" in old for old, _new in pairs.replacements(REPLACE))
 
 
 def test_a_removal_or_an_addition_alone_swaps_nothing():
-    assert evidence.replacements(REMOVAL) == []
+    assert pairs.replacements(REMOVAL) == []
     added = Hunk("@@ -0,0 +1,2 @@", ["+def retry(call):", "+    return call()"])
-    assert evidence.replacements(added) == []
+    assert pairs.replacements(added) == []
 
 
 def test_lines_changed_only_in_whitespace_read_as_context():
@@ -269,6 +269,12 @@ def test_a_korean_point_must_name_some_code():
     assert not re.match(KO_SENTENCE, "코드가 더 좋아졌습니다.")
     assert not re.match(KO_SENTENCE, "`a` -> `b`로 바뀌었습니다.")  # no arrows in Korean
     assert re.match(KO_SENTENCE, "이제 `SetInterspersed`가 섞어 쓰기를 켜고 끕니다.")
+    # a number ends within six digits: the 1.5B wrote a 1 and zeros to its token limit
+    assert re.match(KO_SENTENCE, "`retries`를 3회에서 100000회로 늘렸습니다.")
+    assert not re.match(KO_SENTENCE, "`envValue`는 " + "1" + "0" * 110 + "입니다.")
+    assert not re.match(KO_SENTENCE, "`a`를 1234567개로 바꿨습니다.")
+    assert not re.match(KO_SENTENCE, "`a`는 100000 , 300000 , 500000입니다.")
+    assert re.match(KO_SENTENCE, "`retries`는 3회(기본값)에서 `max`의 50%로 바뀝니다.")
     schema = points_schema(2, "ko", 4)
     assert schema["properties"]["points"]["items"]["properties"]["text"]["pattern"] == KO_SENTENCE
 

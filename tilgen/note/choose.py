@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.note import checks, evidence
+from tilgen.note import checks, evidence, pairs
 from tilgen.note.schema import FENCE, TilNote
 
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -26,7 +26,7 @@ def key_names(hunks: Iterable[tuple[FileChange, Hunk]]) -> set[str]:
     out: set[str] = set()
     for _f, hunk in hunks:
         new, gone = evidence.name_changes(hunk)
-        names = new + gone + [w for pair in evidence.replacements(hunk) for w in pair]
+        names = new + gone + [w for pair in pairs.replacements(hunk) for w in pair]
         names += [w for w in _IDENT.findall(evidence.scope(hunk)) if len(w) > 3]
         for name in names:
             out.add(name)

@@ -11,15 +11,8 @@ import functools
 import re
 
 from tilgen.git.changes import Hunk
-from tilgen.note.evidence import (
-    _COMMON,
-    _HEADER,
-    _NO_SCOPE,
-    MAX_SWAPS,
-    TEST_MARK,
-    _blocks,
-    _pairs,
-)
+from tilgen.note.evidence import _HEADER, _NO_SCOPE, TEST_MARK
+from tilgen.note.pairs import _COMMON, MAX_SWAPS, _blocks, _pairs
 
 _MODIFIERS = ("public", "private", "protected", "internal", "pub", "pub(crate)", "pub(super)",
               "final", "static", "abstract", "sealed", "open", "override", "export", "async",

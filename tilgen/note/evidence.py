@@ -12,23 +12,13 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from tilgen.git.changes import Hunk
 from tilgen.note.checks import import_line
+from tilgen.note.pairs import _COMMENT, _COMMON, _WORD, _runs, replacements
 
 _HEADER = re.compile(r"^@@+ [^@]* @@+ ?(.*)$")
-_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*")
-# Words every language shares; naming them as "added" or "removed" says nothing.
-_COMMON = frozenset("""
-a an and as async await be bool boolean break byte case catch char class const continue def
-default defer del do double elif else enum err error except export extends false final finally
-float fn for from func function go if impl import in int interface is it let long loop match
-mod mut new nil none not null crate of or package pass pub private protected public raise return
-self self.assert short static str string struct super switch the this throw throws to true try
-type typeof u8 u32 u64 usize use var void while with yield
-""".split())
-_COMMENT = re.compile(r"^\s*(//|#(?![\[!])|/\*|\*|--|;)")
 MAX_NAMES = 6
 
 
@@ -88,87 +78,6 @@ def _name_changes(lines: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, .
     new = _distinct(w for w in added if w not in removed and w not in kept)
     gone = _distinct(w for w in removed if w not in added and w not in kept)
     return tuple(new[:MAX_NAMES]), tuple(gone[:MAX_NAMES])
-
-
-MAX_SWAPS = 4
-MAX_PAIRS = 200  # edited line pairs read per hunk: a rewrite of thousands says no more
-
-
-def replacements(hunk: Hunk) -> list[tuple[str, str]]:
-    """``(old, new)`` identifier pairs where a removed line became a similar added line with
-    one name swapped for another (``Replace(`` -> ``ReplaceAll(``, ``NoInterspersed()`` ->
-    ``SetInterspersed(interspersed bool)``): the direction of a change, stated once."""
-    return list(_replacements(tuple(hunk.lines)))
-
-
-@functools.lru_cache(maxsize=1024)
-def _replacements(lines: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    out: dict[tuple[str, str], None] = {}
-    pairs_seen = 0
-    for removed, added in _blocks(list(lines)):
-        for old_line, new_line in _pairs(removed, added):
-            pairs_seen += 1
-            if len(out) >= MAX_SWAPS or pairs_seen > MAX_PAIRS:  # enough to state a direction
-                return tuple(out)[:MAX_SWAPS]
-            old_words, new_words = _words(old_line), _words(new_line)
-            ops = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
-            for tag, i1, i2, j1, j2 in ops.get_opcodes():
-                if tag != "replace":
-                    continue
-                # the same number of words swapped pair up in order; else the first ones
-                pairs = (list(zip(old_words[i1:i2], new_words[j1:j2], strict=True))
-                         if i2 - i1 == j2 - j1 else [(old_words[i1], new_words[j1])])
-                for old, new in pairs:
-                    if (old.lower() not in _COMMON and new.lower() not in _COMMON
-                            and len(old) >= 3 and len(new) >= 3):
-                        out.setdefault((old, new), None)
-    return tuple(out)[:MAX_SWAPS]
-
-
-def _words(line: str) -> list[str]:
-    line = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line)
-    return _WORD.findall(line)
-
-
-def _runs(lines: list[str]) -> Iterator[str | tuple[list[str], list[str]]]:
-    """A hunk's lines in order: each context line as it is, each run of changed lines as
-    ``(removed, added)`` (markers kept), a removed line after added ones starting a new run."""
-    removed: list[str] = []
-    added: list[str] = []
-    for line in lines:
-        if line.startswith("-") and added or not line.startswith(("-", "+")):
-            if removed or added:
-                yield removed, added
-                removed, added = [], []
-        if line.startswith("-"):
-            removed.append(line)
-        elif line.startswith("+"):
-            added.append(line)
-        else:
-            yield line
-    if removed or added:
-        yield removed, added
-
-
-def _blocks(lines: list[str]) -> list[tuple[list[str], list[str]]]:
-    """Each run of removed lines directly followed by added ones, markers stripped."""
-    return [([ln[1:] for ln in run[0]], [ln[1:] for ln in run[1]])
-            for run in _runs(lines) if not isinstance(run, str) and run[0] and run[1]]
-
-
-def _pairs(removed: list[str], added: list[str]) -> Iterator[tuple[str, str]]:
-    """Removed and added lines that are the same line edited (similar enough), in order."""
-    start = 0
-    for old in removed:
-        if _COMMENT.match(old) or not old.strip():
-            continue
-        for j in range(start, min(len(added), start + 6)):
-            match = difflib.SequenceMatcher(a=old.strip(), b=added[j].strip())
-            if match.real_quick_ratio() >= 0.6 and match.quick_ratio() >= 0.6 \
-                    and match.ratio() >= 0.6:
-                yield old, added[j]
-                start = j + 1
-                break
 
 
 def _distinct(words: Iterable[str]) -> list[str]:
@@ -304,3 +213,19 @@ def _realigned(lines: tuple[str, ...]) -> tuple[str, ...]:
             else:
                 out.extend(removed[i1:i2] + added[j1:j2])
     return tuple(out)
+
+
+def imported_only(hunk: Hunk) -> set[str]:
+    """Names a hunk's added lines use only in imports (`use std::sync::Arc;`): what the
+    code does with them says more (`Box::<dyn StdError + Send + Sync>::from(error)`)."""
+    added = [ln[1:] for ln in hunk.lines if ln.startswith("+")]
+    imports = _names([ln for ln in added if import_line(ln)])
+    used = _names([ln for ln in added if not import_line(ln)])
+    return set(imports) - set(used)
+
+
+def changed_names(hunk: Hunk) -> list[str]:
+    """Identifiers of the changed lines (added ones first), for a hunk that adds and removes
+    no name of its own: a changed value in a named call still has a name to open with."""
+    return list(_names([ln[1:] for marker in "+-" for ln in hunk.lines
+                        if ln.startswith(marker)]))

@@ -15,14 +15,14 @@ import re
 from dataclasses import dataclass, replace
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.note import declarations, evidence
-from tilgen.note.checks import import_line
+from tilgen.note import declarations, evidence, pairs
 from tilgen.note.openings import sentence_pattern
 from tilgen.note.quotes import (
     comment_change,
     prose_text,
     removed_line,
     richest_line,
+    signature_change,
     small_change,
     test_lines,
     value_swap,
@@ -121,23 +121,6 @@ def _telling(name: str) -> bool:
     return bool(re.search(r"[a-z][A-Z]|[_.:$]|^[A-Z]", name)) or len(name) >= 7
 
 
-def _imported_only(hunk: Hunk) -> set[str]:
-    """Names a hunk's added lines use only in imports (`use std::sync::Arc;`): what the
-    code does with them says more (`Box::<dyn StdError + Send + Sync>::from(error)`)."""
-    added = [ln[1:] for ln in hunk.lines if ln.startswith("+")]
-    imports = evidence._names([ln for ln in added if import_line(ln)])
-    used = evidence._names([ln for ln in added if not import_line(ln)])
-    return set(imports) - set(used)
-
-
-def _changed_names(hunk: Hunk) -> list[str]:
-    """Identifiers of the changed lines (added ones first), for a hunk that adds and removes
-    no name of its own: a changed value in a named call still has a name to open with."""
-    names = evidence._names([ln[1:] for marker in "+-" for ln in hunk.lines
-                             if ln.startswith(marker)])
-    return list(names)[:MAX_NAMES]
-
-
 def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[str],
            gone: list[str], name: str) -> float:
     changed = [ln for ln in evidence.realigned(hunk.lines) if ln[:1] in "+-"]
@@ -145,7 +128,7 @@ def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[st
         return 0.0  # only whitespace changed
     if f.language in evidence.PROSE_LANGUAGES:
         return 0.5
-    if all(not ln[1:].strip() or evidence._COMMENT.match(ln[1:])
+    if all(not ln[1:].strip() or pairs._COMMENT.match(ln[1:])
            or evidence._NO_SCOPE.match(ln[1:].strip()) or _VERSION.match(ln[1:])
            for ln in changed):
         return 0.6  # comments, blank lines, imports, a version number raised
@@ -187,21 +170,24 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
             taken = re.findall(r"`([^`]+)`", went.group(3))
         code = f.language not in evidence.PROSE_LANGUAGES
         new, gone = evidence.name_changes(h) if code else ([], [])
-        swaps = evidence.replacements(h) if code else []
+        swaps = pairs.replacements(h) if code else []
         where = declarations.scope(h)
         name = scope_name(where) if code else ""
         names = [w for pair in swaps[:1] for w in pair] + new + gone
         names += [w for pair in swaps[1:] for w in pair]
         if not names and code:  # a changed value: the names on its lines
-            names = _changed_names(h)
+            names = evidence.changed_names(h)[:MAX_NAMES]
         names = list(dict.fromkeys(names + ([name] if name else [])))
         tests: set[str] = set()
         if not swaps:  # a test it adds, then the telling names: `SetInterspersed` before `args`
             tests = set(declarations.tests([ln[1:] for ln in h.lines
                                             if ln.startswith("+")])) if code else set()
-            imported = _imported_only(h) if code else set()
+            imported = evidence.imported_only(h) if code else set()
             names.sort(key=lambda w: (w not in tests, w in imported,
                                       -sum(p in mentioned for p in _parts(w)), not _telling(w)))
+        signature = signature_change(h) if code else None
+        if signature:  # a function's declaration changed: it says how, not the names it swapped
+            swaps, names = [], [signature[0], *(n for n in names if n != signature[0])]
         removed = code and bool(gone) and not swaps and not moved and not any(
             ln.startswith("+") for ln in evidence.realigned(h.lines))
         if removed:  # what was declared there first (an override's method), then the rest
@@ -225,6 +211,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         if swaps and lines and sum(1 for ln in evidence.realigned(h.lines) if ln[:1] == "+"
                                    and ln[1:].strip()) != 1:
             lines = None  # a swap is shown in its line, when it is one line
+        lines = signature[1:] if signature else lines
         values = value_swap(*lines) if lines and lines[0] and not swaps else None
         shows, stays = removed_line(h) if removed else ("", "")
         checks = ""

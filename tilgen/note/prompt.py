@@ -217,6 +217,9 @@ def code_words(subject: str, hunks: list[tuple[FileChange, Hunk]]) -> str:
     return re.sub(r"\S+", mark, subject)
 
 
+_REVERT = re.compile(r'^Revert "(.+)"\s*$')  # git revert's subject
+
+
 def plan_lines(chosen: list[Focus], subjects: list[str] | None = None) -> list[str]:
     """The plan the points follow, one line each, and a blank line; nothing without one.
     The commit subjects come after it, as the author's own words for why: left at the top
@@ -225,6 +228,8 @@ def plan_lines(chosen: list[Focus], subjects: list[str] | None = None) -> list[s
     if not chosen:
         return []
     count = "1 point" if len(chosen) == 1 else f"{len(chosen)} points"
-    why = [f'Why, in the author\'s words: "{s}"' for s in (subjects or [])[:3] if s.strip()]
+    why = [f'This commit reverts (undoes) an earlier commit, "{m.group(1)}": the lines it '
+           "removes are what that commit had added" if (m := _REVERT.match(s))
+           else f'Why, in the author\'s words: "{s}"' for s in (subjects or [])[:3] if s.strip()]
     return ([f"Plan: write exactly {count}, in this order:"]
             + [f"{i}. {c.plan_line()}" for i, c in enumerate(chosen, start=1)] + why + [""])

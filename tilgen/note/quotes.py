@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 
 from tilgen.git.changes import Hunk
-from tilgen.note import declarations, evidence
+from tilgen.note import declarations, evidence, pairs
 from tilgen.note.checks import import_line
 
 SMALL = 3  # changed lines on a side, at most, for a change shown as its code
@@ -23,7 +23,7 @@ def small_change(hunk: Hunk) -> tuple[str, str] | None:
     sides: dict[str, list[str]] = {"-": [], "+": []}
     for ln in evidence.realigned(hunk.lines):
         code = ln[1:].strip()
-        if ln[:1] in sides and code and not evidence._COMMENT.match(code) and "`" not in code:
+        if ln[:1] in sides and code and not pairs._COMMENT.match(code) and "`" not in code:
             sides[ln[:1]].append(code)
     old, new = " ".join(sides["-"]), " ".join(sides["+"])
     if (not new or len(sides["-"]) > SMALL or len(sides["+"]) > SMALL
@@ -43,16 +43,16 @@ def comment_change(hunk: Hunk) -> tuple[str, str, str] | None:
     (``SHA-512`` -> ``SHA1``); None when code lines changed too."""
     lines = evidence.realigned(hunk.lines)
     changed = [i for i, ln in enumerate(lines) if ln[:1] in "+-" and ln[1:].strip()]
-    if not changed or not all(evidence._COMMENT.match(lines[i][1:]) for i in changed):
+    if not changed or not all(pairs._COMMENT.match(lines[i][1:]) for i in changed):
         return None
     below = [ln[1:] for ln in lines[changed[-1] + 1:] if ln[:1] in " +" and ln[1:].strip()
-             and not evidence._COMMENT.match(ln[1:])]
+             and not pairs._COMMENT.match(ln[1:])]
     assigned = _DOCUMENTED.match(below[0]) if below else None
     on = (assigned.group(1) if assigned else declarations.declared_name(below[0])) if below else ""
 
     def words(marker: str) -> list[str]:
         return [w for i in changed if lines[i][0] == marker
-                for w in evidence._COMMENT.sub("", lines[i][1:], count=1).split()
+                for w in pairs._COMMENT.sub("", lines[i][1:], count=1).split()
                 if w.strip(",.;:")]
 
     old, new = words("-"), words("+")
@@ -115,6 +115,29 @@ def removed_line(hunk: Hunk) -> tuple[str, str]:
     return "", ""
 
 
+def signature_change(hunk: Hunk) -> tuple[str, str, str] | None:
+    """``(name, was, now)`` where a function keeps its name and its declaration changed (its
+    parameters, its return type): `requireExactlyOneOf(Set<Modifier> set, Set<Modifier>
+    modifiers)` became `requireExactlyOneOf(Set<Modifier> modifiers, Modifier...
+    mutuallyExclusive)`, which says more than the parameter names it swapped."""
+    was: dict[str, str] = {}
+    for ln in hunk.lines:
+        line = ln[1:].strip()
+        if ln[:1] not in "+-" or "(" not in line or not declarations.opens(line):
+            continue
+        name = declarations.declared_name(line)
+        if ln.startswith("-"):
+            was.setdefault(name, line)
+        elif name in was and was[name] != line and "`" not in line + was[name]:
+            sides = [was[name], line]
+            if all(s.startswith(f"{name}(") or f" {name}(" in s for s in sides):
+                # from the name on: `public static void` says nothing
+                sides = [s[s.find(f"{name}("):].removesuffix("{").strip() for s in sides]
+            if max(map(len, sides)) <= MAX_SHOWN:
+                return name, sides[0], sides[1]
+    return None
+
+
 def richest_line(hunk: Hunk, names: Sequence[str]) -> str:
     """The added line naming most of ``names`` (the one that says what the hunk does:
     `command = this.commands[this.commands.length - 1]`), or nothing for none."""
@@ -122,7 +145,7 @@ def richest_line(hunk: Hunk, names: Sequence[str]) -> str:
     for ln in hunk.lines:
         line = ln[1:].strip()
         if (not ln.startswith("+") or len(line) > MAX_SHOWN or "`" in line
-                or evidence._COMMENT.match(line) or evidence._NO_SCOPE.match(line)
+                or pairs._COMMENT.match(line) or evidence._NO_SCOPE.match(line)
                 or import_line(line)):
             continue
         count = sum(1 for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", line))
@@ -153,7 +176,7 @@ def test_lines(hunk: Hunk, test: str) -> tuple[str, str]:
         # text block), no end of a chain (`.build();`)
         return (len(line) >= 8 and len(line) <= MAX_SHOWN and "`" not in line
                 and not line.startswith(".") and line.count("(") == line.count(")")
-                and not evidence._COMMENT.match(line))
+                and not pairs._COMMENT.match(line))
 
     for i, ln in enumerate(body):
         if not _CHECK.search(ln) or declarations.opens(ln):

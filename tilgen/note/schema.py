@@ -29,7 +29,11 @@ PERSONAL = re.compile(
 # Korean prose in a point: Hangul, digits, punctuation and `code` spans, at least one span
 # (a point names the code it is about; a sentence naming nothing teaches nothing); formal
 # ending "다."
-KO_PROSE = r"[가-힣0-9 ,()·:/%+=-]"  # no < or >: arrows (a -> b) are not Korean
+KO_CHAR = r"[가-힣 ,()·:/%+=-]"  # no < or >: arrows (a -> b) are not Korean
+# A number is at most six digits, followed by Hangul (a unit, a particle: "3회", "512로"),
+# ")" or "%": the 1.5B once wrote a 1 and a hundred zeros, and once "100000 , 300000 , …",
+# to its token limit, twice, and the note was lost.
+KO_PROSE = rf"({KO_CHAR}|[0-9]{{1,6}}[가-힣)%])"
 # Code is printable ASCII but for " \ and the backtick: served through vLLM, the 1.5B model
 # wrote Chinese and Cyrillic "identifiers" inside backticks (`字符串替换`, `интер스퍼드`).
 CODE_CHAR = r"[ !#-\[\]-_a-~]"

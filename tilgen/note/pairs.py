@@ -1,0 +1,108 @@
+"""Which removed and added lines of a hunk are the same line edited, and the names an edit
+swapped for others: the direction of a change (``Replace(`` -> ``ReplaceAll(``), read from
+the lines themselves, not from what a model makes of the ``-`` and ``+`` prefixes."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Iterator
+
+from tilgen.git.changes import Hunk
+
+_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*")
+# Words every language shares; naming them as "added" or "removed" says nothing.
+_COMMON = frozenset("""
+a an and as async await be bool boolean break byte case catch char class const continue def
+default defer del do double elif else enum err error except export extends false final finally
+float fn for from func function go if impl import in int interface is it let long loop match
+mod mut new nil none not null crate of or package pass pub private protected public raise return
+self self.assert short static str string struct super switch the this throw throws to true try
+type typeof u8 u32 u64 usize use var void while with yield
+""".split())
+_COMMENT = re.compile(r"^\s*(//|#(?![\[!])|/\*|\*|--|;)")
+
+MAX_SWAPS = 4
+MAX_PAIRS = 200  # edited line pairs read per hunk: a rewrite of thousands says no more
+
+
+def replacements(hunk: Hunk) -> list[tuple[str, str]]:
+    """``(old, new)`` identifier pairs where a removed line became a similar added line with
+    one name swapped for another (``Replace(`` -> ``ReplaceAll(``, ``NoInterspersed()`` ->
+    ``SetInterspersed(interspersed bool)``): the direction of a change, stated once."""
+    return list(_replacements(tuple(hunk.lines)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _replacements(lines: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    out: dict[tuple[str, str], None] = {}
+    pairs_seen = 0
+    for removed, added in _blocks(list(lines)):
+        # a name the removed lines had already is no new name: `requireSubsetOf` did not
+        # become `requireExactlyOneOf` where both were declared before and one stays
+        before = {w for ln in removed if not _COMMENT.match(ln)
+                  for w in _words(re.sub(r"\s(//|#)\s.*$", "", ln))}
+        for old_line, new_line in _pairs(removed, added):
+            pairs_seen += 1
+            if len(out) >= MAX_SWAPS or pairs_seen > MAX_PAIRS:  # enough to state a direction
+                return tuple(out)[:MAX_SWAPS]
+            old_words, new_words = _words(old_line), _words(new_line)
+            ops = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+            for tag, i1, i2, j1, j2 in ops.get_opcodes():
+                if tag != "replace":
+                    continue
+                # the same number of words swapped pair up in order; else the first ones
+                pairs = (list(zip(old_words[i1:i2], new_words[j1:j2], strict=True))
+                         if i2 - i1 == j2 - j1 else [(old_words[i1], new_words[j1])])
+                for old, new in pairs:
+                    if (old.lower() not in _COMMON and new.lower() not in _COMMON
+                            and len(old) >= 3 and len(new) >= 3 and new not in before):
+                        out.setdefault((old, new), None)
+    return tuple(out)[:MAX_SWAPS]
+
+
+def _words(line: str) -> list[str]:
+    line = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", line)
+    return _WORD.findall(line)
+
+
+def _runs(lines: list[str]) -> Iterator[str | tuple[list[str], list[str]]]:
+    """A hunk's lines in order: each context line as it is, each run of changed lines as
+    ``(removed, added)`` (markers kept), a removed line after added ones starting a new run."""
+    removed: list[str] = []
+    added: list[str] = []
+    for line in lines:
+        if line.startswith("-") and added or not line.startswith(("-", "+")):
+            if removed or added:
+                yield removed, added
+                removed, added = [], []
+        if line.startswith("-"):
+            removed.append(line)
+        elif line.startswith("+"):
+            added.append(line)
+        else:
+            yield line
+    if removed or added:
+        yield removed, added
+
+
+def _blocks(lines: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Each run of removed lines directly followed by added ones, markers stripped."""
+    return [([ln[1:] for ln in run[0]], [ln[1:] for ln in run[1]])
+            for run in _runs(lines) if not isinstance(run, str) and run[0] and run[1]]
+
+
+def _pairs(removed: list[str], added: list[str]) -> Iterator[tuple[str, str]]:
+    """Removed and added lines that are the same line edited (similar enough), in order."""
+    start = 0
+    for old in removed:
+        if _COMMENT.match(old) or not old.strip():
+            continue
+        for j in range(start, min(len(added), start + 6)):
+            match = difflib.SequenceMatcher(a=old.strip(), b=added[j].strip())
+            if match.real_quick_ratio() >= 0.6 and match.quick_ratio() >= 0.6 \
+                    and match.ratio() >= 0.6:
+                yield old, added[j]
+                start = j + 1
+                break

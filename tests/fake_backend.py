@@ -128,6 +128,10 @@ def _answer(request: GenerationRequest) -> str:
         lessons.append({"text": "여러 날의 변경은 같은 구조를 따릅니다.", "days": days})
         return json.dumps({"topic": "한 주의 변경 정리", "keywords": ["주간 정리"],
                            "lessons": lessons[:7]}, ensure_ascii=False)
+    if "text" in props and "points" not in props:  # one point of a note written point by point
+        return json.dumps({"en": "The function now states its behaviour clearly.",
+                           "text": "이 변경은 함수의 동작을 명확하게 정리합니다."},
+                          ensure_ascii=False)
     if "points" in props or "points" in user:
         return json.dumps({
             "topic": "변경 사항 정리",

@@ -117,6 +117,16 @@ def test_a_point_whose_reason_is_the_trouble_keeps_what_changed():
         reject.keep([("이 프로젝트에서 `x`는 좋습니다.", 1)], proof)
 
 
+def test_a_point_caught_in_a_decoding_loop_keeps_only_its_opening():
+    proof = reject.Proof.of([FileChange(path="flag.go", language="Go", hunks=[SETTER])])
+    loop = "`parseArgs`), `interspersed`), " * 4
+    assert reject.problem(f"`f.args`는 {loop}입니다.", proof) == "it repeats itself"
+    said = [(f"`NoInterspersed`를 `SetInterspersed`로 바꿔 {loop}입니다.", 1)]
+    assert reject.keep(said, proof) == [("`NoInterspersed`를 `SetInterspersed`로 바꿨습니다.", 1)]
+    # names said twice, as a sentence about a swap does, are no loop
+    assert reject.problem("`f.args`를 `f.rest`로 바꿔 `f.args` 대신 `f.rest`를 읽습니다.", proof) is None
+
+
 def test_a_vague_point_goes_when_a_specific_one_remains():
     proof = reject.Proof.of([FileChange(path="flag.go", language="Go", hunks=[SETTER])])
     vague = ("타입스크립트의 특징과 문법은 다양한 기술에서 활용됩니다.", 0)

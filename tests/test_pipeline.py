@@ -241,3 +241,77 @@ def test_when_every_candidate_fails_the_first_ones_reason_is_told(
     with pytest.raises(InvalidNoteError, match="nothing was saved"):
         pipeline.run(ChangeSource.for_day(day_repo), FAKE)
     assert notes(isolated_home) == []
+
+
+@pytest.fixture
+def two_point_repo(repo: Path) -> Path:
+    """A day whose plan has two points: a helper swapped in, in two files."""
+    commit_files(repo, {"calc.py": "def add(a, b):\n    return plus(a, b)\n",
+                        "shapes.py": "def area(w, h):\n    return times(w, h)\n"}, "Add add, area")
+    commit_files(repo, {"calc.py": "def add(a, b):\n    return checked_plus(a, b)\n",
+                        "shapes.py": "def area(w, h):\n    return checked_times(w, h)\n"},
+                 "Use the checked helpers")
+    return repo
+
+
+def test_a_note_is_written_point_by_point_over_the_same_changes(two_point_repo, requests):
+    result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
+    title, *points = requests()
+    assert len(points) == len(result.prompt.focus) == 2
+    assert "topic and keywords" in title[-1]["content"]
+    for k, (asked, focus) in enumerate(zip(points, result.prompt.focus, strict=True), start=1):
+        last = asked[-1]["content"]
+        # each answer sees the changes and the plan, a prefix the others share, and is asked
+        # for its own point alone, not after the others (a point copied their sentences)
+        assert asked[0] == title[0]
+        assert last.rsplit("\n", 1)[0] == title[-1]["content"].rsplit("\n", 1)[0]
+        assert f"Write only point {k} of the plan now ({focus.plan_line()})" in last
+        assert not any(m["role"] == "assistant" for m in asked)
+    assert result.note.content.count("\n- ") == 1  # the fake's two equal sentences merge
+    assert result.generation is not None and result.generation.completion_tokens == 30
+
+
+def test_a_point_that_fails_is_left_out_while_the_others_stay(two_point_repo, enqueue):
+    enqueue({"topic": "검사된 연산", "keywords": ["연산"]},
+            {"raw": '{"en": "The sum is', "finish_reason": "length"},
+            {"en": "Now `checked_times` multiplies.", "text": "`times`를 `checked_times`로 바꿔 "
+             "곱셈 결과를 검사합니다."})
+    result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
+    assert result.note.title.endswith("검사된 연산")
+    assert result.note.content.count("\n- ") == 1 and "`checked_times`" in result.note.content
+
+
+def test_a_note_whose_points_all_fail_is_written_in_one_answer(two_point_repo, enqueue,
+                                                               requests):
+    said: list[str] = []
+    cut = {"raw": '{"en": "The', "finish_reason": "length"}
+    enqueue({"topic": "검사된 연산", "keywords": ["연산"]}, cut, cut)
+    result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE, on_status=said.append)
+    assert any("writing it in one answer" in s for s in said)
+    *_, last = requests()
+    assert last[-1]["content"].endswith("Write the JSON answer now. (Korean prose, formal style.)")
+    assert len(requests()) == 4 and result.note.content.count("\n- ") >= 1
+
+
+def test_the_live_view_reads_a_point_by_point_note_as_one_answer(two_point_repo, enqueue):
+    from tilgen.note.partial import PartialJSON, draft
+
+    enqueue({"topic": "검사된 연산", "keywords": ["연산"]},
+            {"en": "Now checked.", "text": "`plus`를 `checked_plus`로 바꿔 덧셈을 검사합니다."},
+            {"en": "Now checked.", "text": "`times`를 `checked_times`로 바꿔 곱셈을 검사합니다."})
+    reader = PartialJSON()
+    pipeline.run(ChangeSource.for_day(two_point_repo), FAKE, on_token=reader.feed)
+    shown = draft(reader.value)
+    assert shown.title == "검사된 연산" and len(shown.points) == 2
+    assert shown.points[1].startswith("`times`를 `checked_times`로")
+
+
+def test_a_server_is_asked_for_the_title_and_every_point_at_once(two_point_repo, monkeypatch):
+    from tests.fake_backend import FakeBackend
+
+    monkeypatch.setattr(FakeBackend, "concurrent", True, raising=False)
+    monkeypatch.setenv("TILGEN_FAKE_DELAY", "0.5")
+    result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
+    assert result.note.content.count("\n- ") == 1
+    # three answers of half a second each, taken together
+    assert result.generation is not None and result.generation.total_seconds < 1.2

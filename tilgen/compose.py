@@ -4,12 +4,17 @@ retried once with the reason, and with ``generation.candidates`` > 1 the best of
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from pydantic import ValidationError
 
 from tilgen.backends.attempts import ask_checked
-from tilgen.backends.base import Backend, GenerationResult, TokenCallback
+from tilgen.backends.base import Backend, GenerationRequest, GenerationResult, TokenCallback
+from tilgen.backends.run import generate
 from tilgen.config.settings import Settings
 from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import ChangeSet
@@ -26,6 +31,7 @@ from tilgen.note.schema import (
     salvage_points,
     validate_note,
 )
+from tilgen.note.stepwise import point_schema, title_schema
 
 StatusCallback = Callable[[str], None]
 
@@ -44,16 +50,10 @@ def write_note(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: Settin
             gen = gen.model_copy(update={
                 "seed": None if gen.seed is None else gen.seed + 100 * i,
                 "temperature": max(gen.temperature, CANDIDATE_TEMPERATURE)})
-        return ask_checked(
-            backend, prompt.messages(),
-            schema=lambda n: (points_schema(len(prompt.hunks), settings.language, n, prompt.focus)
-                              if points
-                              else direct_schema(cs.date, settings.language)),
-            parse=lambda text: _to_note(text, cs, prompt, settings),
-            salvage=salvage_points if points else None,  # the points finished before a cut
-            items=4,  # each point costs an English and a Korean sentence
-            generation=gen, on_token=tokens, status=status if i == 0 else (lambda _m: None),
-        )
+        said = status if i == 0 else (lambda _m: None)
+        if points and len(prompt.focus) > 1:
+            return _point_by_point(backend, cs, prompt, settings, gen, tokens, said)
+        return _one_answer(backend, cs, prompt, settings, gen, tokens, said)
 
     n = settings.generation.candidates
     if n == 1:
@@ -62,6 +62,100 @@ def write_note(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: Settin
 
 
 CANDIDATE_TEMPERATURE = 0.5
+
+
+def _one_answer(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: Settings,
+                gen: Any, on_token: TokenCallback | None, status: StatusCallback,
+                ) -> tuple[TilNote, GenerationResult, int]:
+    """The whole note in one answer, checked and retried once."""
+    points = settings.note_format == "points"
+    return ask_checked(
+        backend, prompt.messages(),
+        schema=lambda n: (points_schema(len(prompt.hunks), settings.language, n, prompt.focus)
+                          if points else direct_schema(cs.date, settings.language)),
+        parse=lambda text: _to_note(text, cs, prompt, settings),
+        salvage=salvage_points if points else None,  # the points finished before a cut
+        items=4,  # each point costs an English and a Korean sentence
+        generation=gen, on_token=on_token, status=status,
+    )
+
+
+def _point_by_point(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: Settings,
+                    gen: Any, on_token: TokenCallback | None, status: StatusCallback,
+                    ) -> tuple[TilNote, GenerationResult, int]:
+    """The note's title, then each planned point, each in an answer of its own to the same
+    changes (:meth:`Prompt.point_messages`): written after the others, a point copied their
+    sentence with other names (four points of one note read "… 호출되어, … 지원하는지
+    확인합니다"). The changes are a shared prefix, which llama.cpp and vLLM keep cached. A
+    point whose answer fails is left out; a note that fails its checks is written in one
+    answer instead. The result counts every answer's tokens and seconds."""
+    def one(messages: list[dict[str, str]], schema: dict[str, Any],
+            tokens: TokenCallback | None) -> GenerationResult:
+        limit = POINT_TOKENS if "text" in schema["properties"] else TITLE_TOKENS
+        return generate(backend, GenerationRequest(
+            messages=messages, json_schema=schema, max_tokens=min(gen.max_tokens, limit),
+            temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k, min_p=gen.min_p,
+            repeat_penalty=gen.repeat_penalty, seed=gen.seed), tokens)
+
+    asks = [(prompt.title_messages(), title_schema(settings.language))] + [
+        (prompt.point_messages(k), point_schema(f, settings.language))
+        for k, f in enumerate(prompt.focus)]
+    start = time.perf_counter()
+    if getattr(backend, "concurrent", False):  # a server: every answer at once
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(asks)) as pool:
+            results = list(pool.map(lambda ask: one(ask[0], ask[1], None), asks))
+    else:  # one after another, the live view reading them as one answer: title, points
+        results = [one(asks[0][0], asks[0][1], None)]
+        if on_token:
+            on_token(results[0].text.strip().removesuffix("}").rstrip() + ', "points": [')
+        for k, ask in enumerate(asks[1:]):
+            if on_token and k:
+                on_token(", ")
+            results.append(one(ask[0], ask[1], on_token))
+    wall = time.perf_counter() - start
+    head, written = results[0], []
+    for focus, result in zip(prompt.focus, results[1:], strict=True):
+        try:
+            point = parse_json(result.text) if result.finish_reason != "length" else None
+        except InvalidNoteError:
+            point = None
+        if isinstance(point, dict) and isinstance(point.get("text"), str):
+            written.append({**point, "hunk": focus.hunk})
+    try:
+        title = parse_json(head.text)
+        answer = json.dumps({**(title if isinstance(title, dict) else {}), "points": written},
+                            ensure_ascii=False)
+        return _to_note(answer, cs, prompt, settings), _total(results, answer, wall), 1
+    except InvalidNoteError as exc:
+        status(f"the note written point by point was rejected ({exc.message}); "
+               "writing it in one answer")
+        note, result, attempt = _one_answer(backend, cs, prompt, settings, gen, on_token, status)
+        return note, _total([*results, result], result.text,
+                            wall + result.total_seconds), attempt
+
+
+# A point's answer is an English reason and one Korean sentence (at most REST pieces, see
+# tilgen.note.openings): a longer one is a loop ("`parseArgs`), `interspersed`), …" to the
+# token limit, 700 tokens of a note), cut here and left out.
+POINT_TOKENS, TITLE_TOKENS = 256, 96
+
+
+def _total(results: list[GenerationResult], text: str, seconds: float) -> GenerationResult:
+    """One result for several answers: the last one's, with ``text``, every answer's tokens
+    and the ``seconds`` they took together."""
+    def add(values: list[int | None]) -> int | None:
+        known = [v for v in values if v is not None]
+        return sum(known) if known else None
+
+    first, last = results[0], results[-1]
+    return replace(last, text=text,
+                   prompt_tokens=add([r.prompt_tokens for r in results]),
+                   completion_tokens=add([r.completion_tokens for r in results]),
+                   load_seconds=sum(r.load_seconds for r in results),
+                   first_token_seconds=first.first_token_seconds,
+                   total_seconds=seconds)
 
 
 def _best_of(ask: Callable[[int, TokenCallback | None], tuple[TilNote, GenerationResult, int]],

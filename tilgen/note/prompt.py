@@ -13,7 +13,7 @@ from tilgen.git.changes import ChangeSet, FileChange, Hunk
 from tilgen.note import declarations, evidence
 from tilgen.note.focus import Focus, message_words, plan
 
-PROMPT_VERSION = "til-2026.12-13"
+PROMPT_VERSION = "til-2026.12-14"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
@@ -67,11 +67,10 @@ Answer with one JSON object with exactly these keys:
   from the changes, in a fenced code block right after the bullet it supports.
 """
 
+_KOREAN_STYLE = ("- Write in formal Korean (합니다/입니다 style). Code identifiers stay in English "
+                 "inside\n  backticks: never translate or spell an identifier in Hangul.\n")
 RULES_EN = RULES_KO.replace("in Korean", "in English").replace(
-    "- Write in formal Korean (합니다/입니다 style). Code identifiers stay in English inside "
-    "backticks.\n",
-    "- Write in formal, impersonal English. Put code identifiers inside backticks.\n",
-)
+    _KOREAN_STYLE, "- Write in formal, impersonal English. Put code identifiers inside backticks.\n")
 POINTS_FORMAT_EN = """\
 Answer with one JSON object:
 {"topic": "short topic", "keywords": ["keyword", "two words"], "points": [{"text": "One sentence.", "hunk": 1}]}
@@ -90,9 +89,29 @@ class Prompt:
     hunks: list[tuple[FileChange, Hunk]]  # index i -> hunk [#i+1]
     version: str = PROMPT_VERSION
     focus: list[Focus] = field(default_factory=list)  # the points to write (points mode)
+    korean: bool = True
 
     def messages(self) -> list[dict[str, str]]:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
+
+    def title_messages(self) -> list[dict[str, str]]:
+        """The same changes, asking for the note's topic and keywords alone."""
+        return self._ending('Write only the note\'s topic and keywords now, as one JSON object '
+                            '{"topic": "...", "keywords": ["..."]}.')
+
+    def point_messages(self, k: int) -> list[dict[str, str]]:
+        """The same changes, asking for the ``k``-th planned point alone (0-based)."""
+        line = self.focus[k].plan_line()
+        fields = '{"en": "...", "text": "..."}' if self.korean else '{"text": "..."}'
+        return self._ending(f"Write only point {k + 1} of the plan now ({line}), as one JSON "
+                            f"object {fields}.")
+
+    def _ending(self, request: str) -> list[dict[str, str]]:
+        # the changes and plan are a prefix every request shares (cached by llama.cpp, vLLM)
+        head = self.user.rsplit("\n", 1)[0]
+        tail = " (Korean prose, formal style.)" if self.korean else ""
+        return [{"role": "system", "content": self.system},
+                {"role": "user", "content": f"{head}\n{request}{tail}"}]
 
     def text(self) -> str:
         return f"[system]\n{self.system}\n[user]\n{self.user}"
@@ -186,7 +205,7 @@ def build_prompt(
         + (" (Korean prose, formal style.)" if language == "ko" else ""),
     ]
     return Prompt(system=system_prompt(language=language, mode=mode), user="\n".join(head),
-                  hunks=hunks, focus=chosen)
+                  hunks=hunks, focus=chosen, korean=language == "ko")
 
 
 # A word of a commit subject that is code by its shape: `log4rs`, `digest_method`,

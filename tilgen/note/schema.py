@@ -194,6 +194,17 @@ def direct_schema(date: dt.date, language: str = "ko") -> dict[str, Any]:
     }
 
 
+def title_properties(language: str) -> dict[str, Any]:
+    """The schema of a note's ``topic`` and ``keywords``."""
+    kw = KO_KEYWORD if language == "ko" else EN_KEYWORD
+    # Room beyond the length asked for: a grammar cut mid-word makes a broken title.
+    topic = (rf"^[가-힣0-9 `A-Za-z_.()-]{{2,{TOPIC_MAX['ko']}}}$" if language == "ko"
+             else rf"^[^\n.]{{2,{TOPIC_MAX['en']}}}$")
+    return {"topic": {"type": "string", "pattern": topic},
+            "keywords": {"type": "array", "items": {"type": "string", "pattern": kw},
+                         "minItems": 1, "maxItems": 3}}
+
+
 class Planned(Protocol):
     """A point planned ahead (:class:`tilgen.note.focus.Focus`): its hunk and its pattern."""
 
@@ -210,10 +221,6 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5,
     With ``focus`` the points are a fixed list, one per :class:`~tilgen.note.focus.Focus`
     (at most ``max_points``): its hunk number set, its sentence opening with its names."""
     sentence = KO_SENTENCE if language == "ko" else EN_SENTENCE
-    kw = KO_KEYWORD if language == "ko" else EN_KEYWORD
-    # Room beyond the length asked for: a grammar cut mid-word makes a broken title.
-    topic = (rf"^[가-힣0-9 `A-Za-z_.()-]{{2,{TOPIC_MAX['ko']}}}$" if language == "ko"
-             else rf"^[^\n.]{{2,{TOPIC_MAX['en']}}}$")
     # Evidence first, then the lesson in English (small coder models reason far better in
     # English), then the Korean sentence the note shows.
     properties: dict[str, Any] = {
@@ -237,14 +244,7 @@ def points_schema(hunk_count: int, language: str = "ko", max_points: int = 5,
     # keywords and every point written before the cut (see salvage_points).
     return {
         "type": "object",
-        "properties": {
-            "topic": {"type": "string", "pattern": topic},
-            "keywords": {
-                "type": "array", "items": {"type": "string", "pattern": kw},
-                "minItems": 1, "maxItems": 3,
-            },
-            "points": points,
-        },
+        "properties": {**title_properties(language), "points": points},
         "required": ["topic", "keywords", "points"],
         "additionalProperties": False,
     }

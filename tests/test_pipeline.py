@@ -304,14 +304,3 @@ def test_the_live_view_reads_a_point_by_point_note_as_one_answer(two_point_repo,
     shown = draft(reader.value)
     assert shown.title == "검사된 연산" and len(shown.points) == 2
     assert shown.points[1].startswith("`times`를 `checked_times`로")
-
-
-def test_a_server_is_asked_for_the_title_and_every_point_at_once(two_point_repo, monkeypatch):
-    from tests.fake_backend import FakeBackend
-
-    monkeypatch.setattr(FakeBackend, "concurrent", True, raising=False)
-    monkeypatch.setenv("TILGEN_FAKE_DELAY", "0.5")
-    result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
-    assert result.note.content.count("\n- ") == 1
-    # three answers of half a second each, taken together
-    assert result.generation is not None and result.generation.total_seconds < 1.2

@@ -101,19 +101,15 @@ def _point_by_point(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: S
         (prompt.point_messages(k), point_schema(f, settings.language))
         for k, f in enumerate(prompt.focus)]
     start = time.perf_counter()
-    if getattr(backend, "concurrent", False):  # a server: every answer at once
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=len(asks)) as pool:
-            results = list(pool.map(lambda ask: one(ask[0], ask[1], None), asks))
-    else:  # one after another, the live view reading them as one answer: title, points
-        results = [one(asks[0][0], asks[0][1], None)]
-        if on_token:
-            on_token(results[0].text.strip().removesuffix("}").rstrip() + ', "points": [')
-        for k, ask in enumerate(asks[1:]):
-            if on_token and k:
-                on_token(", ")
-            results.append(one(ask[0], ask[1], on_token))
+    # One after another, also on a server: llama-cpp-python's server cuts an answer short
+    # when the next request comes (an empty answer). The live view reads them as one answer.
+    results = [one(asks[0][0], asks[0][1], None)]
+    if on_token:
+        on_token(results[0].text.strip().removesuffix("}").rstrip() + ', "points": [')
+    for k, ask in enumerate(asks[1:]):
+        if on_token and k:
+            on_token(", ")
+        results.append(one(ask[0], ask[1], on_token))
     wall = time.perf_counter() - start
     head, written = results[0], []
     for focus, result in zip(prompt.focus, results[1:], strict=True):
@@ -145,16 +141,17 @@ POINT_TOKENS, TITLE_TOKENS = 256, 96
 def _total(results: list[GenerationResult], text: str, seconds: float) -> GenerationResult:
     """One result for several answers: the last one's, with ``text``, every answer's tokens
     and the ``seconds`` they took together."""
-    def add(values: list[int | None]) -> int | None:
+    def add(values: list[Any]) -> Any:  # counts or seconds, None where no answer knew them
         known = [v for v in values if v is not None]
         return sum(known) if known else None
 
-    first, last = results[0], results[-1]
+    last = results[-1]
     return replace(last, text=text,
                    prompt_tokens=add([r.prompt_tokens for r in results]),
                    completion_tokens=add([r.completion_tokens for r in results]),
                    load_seconds=sum(r.load_seconds for r in results),
-                   first_token_seconds=first.first_token_seconds,
+                   # every answer's wait for its first token: their prompts, as one prompt
+                   first_token_seconds=add([r.first_token_seconds for r in results]),
                    total_seconds=seconds)
 
 

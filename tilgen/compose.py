@@ -89,9 +89,8 @@ def _point_by_point(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: S
     확인합니다"). The changes are a shared prefix, which llama.cpp and vLLM keep cached. A
     point whose answer fails is left out; a note that fails its checks is written in one
     answer instead. The result counts every answer's tokens and seconds."""
-    def one(messages: list[dict[str, str]], schema: dict[str, Any],
+    def one(messages: list[dict[str, str]], schema: dict[str, Any], limit: int,
             tokens: TokenCallback | None) -> GenerationResult:
-        limit = POINT_TOKENS if "text" in schema["properties"] else TITLE_TOKENS
         return generate(backend, GenerationRequest(
             messages=messages, json_schema=schema, max_tokens=min(gen.max_tokens, limit),
             temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k, min_p=gen.min_p,
@@ -103,13 +102,13 @@ def _point_by_point(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: S
     start = time.perf_counter()
     # One after another, also on a server: llama-cpp-python's server cuts an answer short
     # when the next request comes (an empty answer). The live view reads them as one answer.
-    results = [one(asks[0][0], asks[0][1], None)]
+    results = [one(asks[0][0], asks[0][1], TITLE_TOKENS, None)]
     if on_token:
         on_token(results[0].text.strip().removesuffix("}").rstrip() + ', "points": [')
     for k, ask in enumerate(asks[1:]):
         if on_token and k:
             on_token(", ")
-        results.append(one(ask[0], ask[1], on_token))
+        results.append(one(ask[0], ask[1], POINT_TOKENS, on_token))
     wall = time.perf_counter() - start
     head, written = results[0], []
     for focus, result in zip(prompt.focus, results[1:], strict=True):

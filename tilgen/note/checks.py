@@ -211,3 +211,10 @@ def check(content: str, *, files: list[FileChange], messages: str = "") -> Check
         snippets=len(blocks),
         boilerplate_snippets=sum(1 for b in blocks if boilerplate(b)),
     )
+
+
+def looping(text: str) -> bool:
+    """A piece of 24+ characters three times or more: a decoding loop ("`parseArgs`),
+    `interspersed`), `parseArgs`), `interspersed`), …")."""
+    compact = " ".join(text.split())
+    return any(compact.count(compact[i:i + 24]) >= 3 for i in range(0, len(compact) - 24, 12))

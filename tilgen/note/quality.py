@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tilgen.git.changes import FileChange
+from tilgen.note import checks
 from tilgen.note.schema import FENCE, KO_KEYWORD, bullets, hangul_share, prose
 
 _INLINE = re.compile(r"`([^`\n]+)`")
@@ -79,7 +80,7 @@ def score(note: dict[str, Any], *, date: str, files: list[FileChange]) -> Scores
         names=len(names),
         grounded_names=grounded_names,
         repeated=len(set(items)) != len(items) or len(set(sentences)) != len(sentences)
-        or _looping(prose(content)),
+        or checks.looping(prose(content)),
         chars=len(content),
     )
 
@@ -92,12 +93,3 @@ def _name_in(name: str, text: str) -> bool:
     # `Flag.Shorthand`, `f.SetInterspersed()`: accept when the last identifier is present.
     parts = [p for p in re.split(r"[^\w$]+", name) if p]
     return bool(parts) and all(p in text for p in parts[-1:])
-
-
-def _looping(text: str) -> bool:
-    """A phrase of 24+ characters repeated three times or more: a decoding loop."""
-    compact = " ".join(text.split())
-    for i in range(0, max(0, len(compact) - 24), 12):
-        if compact.count(compact[i : i + 24]) >= 3:
-            return True
-    return False

@@ -41,16 +41,9 @@ def problem(text: str, proof: Proof) -> str | None:
     meta = checks.meta_phrase(text, proof.text)
     if meta:
         return f"'{meta}' is about the commit, the date or the project, not the code"
-    if looping(text):
+    if checks.looping(text):
         return "it repeats itself"
     return None
-
-
-def looping(text: str) -> bool:
-    """A piece of 24+ characters three times in one point: a decoding loop
-    ("`parseArgs`), `interspersed`), `parseArgs`), `interspersed`), …")."""
-    compact = " ".join(text.split())
-    return any(compact.count(compact[i:i + 24]) >= 3 for i in range(0, len(compact) - 24, 12))
 
 
 # a point's opening: its code spans and the verb the grammar ends it with (see openings)

@@ -375,7 +375,32 @@ def test_a_removed_definition_whose_name_is_declared_nowhere_else_no_longer_exis
                                                         "+    return strip(str).length;"])
     help_js = FileChange(path="help.js", language="JavaScript", hunks=[kept, gone])
     [removed] = [p for p in plan([(help_js, kept), (help_js, gone)]) if p.removed]
-    assert "REMOVED `export function stripColor(str) {` (no longer exists)" in removed.plan_line()
+    # and the name its calls use now (told only that it went, the 1.5B wrote that the
+    # hand-written function is used)
+    assert ("REMOVED `export function stripColor(str) {` (no longer exists; `strip` is used in "
+            "its place)") in removed.plan_line()
+
+
+def test_a_swap_quotes_what_else_its_hunk_adds_and_an_added_line_what_it_replaced():
+    # pflag 7c5bc8fc: the setter's hunk also makes `interspersed: true` the default
+    setter = Hunk("@@ -1,8 +1,10 @@ func NewFlagSet(name string, errorHandling ErrorHandling) *FlagSet {", [
+        " \tf := &FlagSet{", " \t\tname:          name,", "+\t\tinterspersed:  true,", " \t}",
+        "-func (f *FlagSet) NoInterspersed() {", "-\tf.noInterspersed = true",
+        "+// Whether to support interspersed option/non-option arguments.",
+        "+func (f *FlagSet) SetInterspersed(interspersed bool) {",
+        "+\tf.interspersed = interspersed", " }"])
+    flag_go = FileChange(path="flag.go", language="Go", hunks=[setter])
+    [point] = [p for p in plan([(flag_go, setter)]) if p.swap]
+    assert point.plan_line().endswith("; it also adds `interspersed: true,`")
+    # pflag d6bb2cc8: `copy(out, val)` took the place of a loop
+    loop = Hunk("@@ -1,12 +1,6 @@ func (s *stringArrayValue) Replace(val []string) error {", [
+        " \tout := make([]string, len(val))", "-\tfor i, d := range val {",
+        "-\t\tout[i] = d", "-\t}", "+\tcopy(out, val)", " \t*s.value = out", " }",
+        " func (s *stringArrayValue) GetSlice() []string {",
+        " \tout := make([]string, len(*s.value))", "-\tfor i, d := range *s.value {",
+        "-\t\tout[i] = d", "-\t}", "+\tcopy(out, *s.value)", " \treturn out"])
+    [point] = plan([(FileChange(path="s.go", language="Go", hunks=[loop]), loop)])
+    assert "in `copy(out, val)`, where it removed `for i, d := range val {`" in point.plan_line()
 
 
 def test_a_version_number_raised_is_no_point_when_code_changed():

@@ -169,9 +169,26 @@ def test_a_snippet_skips_imports_and_comments_and_marks_removed_code():
     assert "```diff\n-" in note["content"]
 
 
-def test_a_documentation_hunk_still_shows_its_comment_lines():
+def test_comments_with_no_code_near_them_are_no_snippet():
+    # a Rust doc example's lines are comments; the point's sentence says what they say
     h = Hunk("@@ -1 +1 @@", ["-/// # const IGNORE: &str = stringify! {", "+/// # use thiserror::Error;"])
-    assert code_snippet(h) == (["/// # use thiserror::Error;"], False)
+    assert code_snippet(h) == ([], False)
+    # the comment above a declaration the hunk's context no longer reaches
+    h = Hunk("@@ -74,5 +74,5 @@ class Signer(object):", [
+        "     #: The digest method to use for the signer.  This defaults to",
+        "-    #: SHA-512 but can be changed to any other function in the hashlib",
+        "+    #: SHA1 but can be changed to any other function in the hashlib",
+        "     #: module.", "     #:", "     #: .. versionadded:: 0.14"])
+    assert code_snippet(h) == ([], False)
+    f = FileChange(path="itsdangerous/signer.py", language="Python")
+    note = render_points(_answer("`Signer`의 주석이 `SHA-512`에서 `SHA1`로 바뀌었습니다."),
+                         date=DAY, hunks=[(f, h)])
+    assert "```" not in note["content"] and "`SHA1`" in note["content"]
+
+
+def test_code_commented_out_shows_as_removed():
+    h = Hunk("@@ -1 +1 @@", ["-    check(flags)", "+    # check(flags)"])
+    assert code_snippet(h) == (["-check(flags)"], True)
 
 
 def test_a_changed_comment_is_shown_with_the_code_it_documents():

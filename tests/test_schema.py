@@ -130,8 +130,8 @@ def test_snippet_prefers_added_lines_and_falls_back_to_removed_ones_marked_as_re
 
 
 def test_snippet_drops_lines_that_would_close_the_fence():
-    h = Hunk("@@ -1,3 +1,3 @@", ["+/// ```", "+/// let x = f();", "+/// ```"])
-    assert snippet(h) == ["/// let x = f();"]
+    h = Hunk("@@ -1,3 +1,3 @@", ['+doc = """```', "+let x = f();", '+```"""'])
+    assert snippet(h) == ["let x = f();"]
 
 
 def test_personal_check_does_not_fire_inside_words():

@@ -18,7 +18,9 @@ from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import declarations, evidence, pairs
 from tilgen.note.openings import sentence_pattern
 from tilgen.note.quotes import (
+    added_besides,
     comment_change,
+    first_removed,
     prose_text,
     removed_line,
     richest_line,
@@ -29,6 +31,7 @@ from tilgen.note.quotes import (
 )
 
 MAX_POINTS = 4
+_CODE = re.compile(r"[(=;{\[]")  # a line of code has one of these; prose seldom does
 _MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")
 MAX_NAMES = 8
 # `version='0.17',`, `"version": "1.2.0",`, `__version__ = "2.0"`: a release, not a lesson
@@ -55,6 +58,9 @@ class Focus:
     also: int = 0  # the same removal in this many other files
     stays: str = ""  # the removed declaration's name, where another definition of it stays
     checks: str = ""  # a new test's first check (then ``shows`` is the line it checks)
+    besides: str = ""  # a line a swap's hunk adds that the swap does not explain
+    instead: str = ""  # the first line of code removed where ``shows`` was added
+    successor: str = ""  # what a removed name's uses became elsewhere in the changes
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
@@ -69,7 +75,8 @@ class Focus:
             # says what the new name is for
             shows = self.lines and len(self.lines[1]) > len(new) + 4
             line = f" in `{self.lines[1]}`" if shows and self.lines else ""
-            return f"hunk [#{self.hunk}]{where}: `{old}` became `{new}`{line}"
+            also = f"; it also adds `{self.besides}`" if self.besides else ""
+            return f"hunk [#{self.hunk}]{where}: `{old}` became `{new}`{line}{also}"
         shown = ", ".join(f"`{n}`" for n in self.names[:2])  # a longer list was copied
         if self.move:  # where it was is no place for it: the move is the point
             moved = ", ".join(re.findall(r"`[^`]+`", self.moved)[:3])
@@ -92,7 +99,8 @@ class Focus:
             more = f"; the same removal in {self.also} more files" if self.also else ""
             # one of two definitions went and the name stays: never say the name is gone
             gone = (f"one definition of `{self.stays}`; another stays" if self.stays
-                    else "no longer exists")
+                    else f"no longer exists; `{self.successor}` is used in its place"
+                    if self.successor else "no longer exists")
             return f"hunk [#{self.hunk}]{where}: REMOVED {what} ({gone}{more})"
         if self.lines:  # the code itself says more than its names: `copy(out, val)`
             old, new = self.lines
@@ -106,6 +114,7 @@ class Focus:
         if self.shows and not shown:  # prose: its words
             return f'hunk [#{self.hunk}]: the text now says "{self.shows}"'
         adds = f" in `{self.shows}`" if self.shows else ""
+        adds += f", where it removed `{self.instead}`" if self.shows and self.instead else ""
         return f"hunk [#{self.hunk}]{where}" + (f": about {shown}{adds}" if shown else "")
 
 
@@ -159,6 +168,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
     for f, _h in hunks:
         if not files or files[-1] is not f:
             files.append(f)
+    successors: dict[str, str] = {}
     moves = evidence.moves([(f.path, f.hunks) for f in files])
     at = {id(h): (fi, hi) for fi, f in enumerate(files) for hi, h in enumerate(f.hunks)}
     for i, (f, h) in enumerate(hunks, start=1):
@@ -171,6 +181,8 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         code = f.language not in evidence.PROSE_LANGUAGES
         new, gone = evidence.name_changes(h) if code else ([], [])
         swaps = pairs.replacements(h) if code else []
+        for was, now in swaps:  # `stripColor(str)` became `stripVTControlCharacters(str)`
+            successors.setdefault(was, now)
         where = declarations.scope(h)
         name = scope_name(where) if code else ""
         names = [w for pair in swaps[:1] for w in pair] + new + gone
@@ -214,7 +226,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         lines = signature[1:] if signature else lines
         values = value_swap(*lines) if lines and lines[0] and not swaps else None
         shows, stays = removed_line(h) if removed else ("", "")
-        checks = ""
+        checks = instead = ""
         if not code:  # a changelog's or README's words say what changed
             shows = prose_text(h)
         if code and not (removed or swaps or moved or modifier or comment or lines):
@@ -222,15 +234,25 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
             if names and names[0] in tests:
                 runs, checks = test_lines(h, names[0])
                 shows = runs if checks else shows
+            # code, not a comment block's prose: `copy(out, val)` where `for … {` was
+            instead = (first_removed(h) if shows and not checks and _CODE.search(shows)
+                       else "")
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else values,
                       where[:60] if name else "", removed, moved, move, modifier, lines,
-                      comment, shows, stays=stays, checks=checks)
+                      comment, shows, stays=stays, checks=checks,
+                      besides=added_besides(h, swaps) if swaps and not lines else "",
+                      instead=instead)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))
         scored.append((_score(f, h, swaps, new, gone, name) + 3.0 * bool(modifier), i, focus,
                        place))
     scored = [s for s in scored if s[0] > 0]
+    # a function removed here and replaced in its calls there: the removal says by what
+    # (told only "REMOVED `stripColor`", the 1.5B wrote that the hand-written one is used)
+    scored = [(sc, i, replace(focus, successor=successors[focus.names[0]])
+               if focus.removed and focus.names and focus.names[0] in successors else focus, p)
+              for sc, i, focus, p in scored]
     scored.sort(key=lambda s: (-s[0], s[1]))
     # one removal made in several files (an override each subclass had) is one point
     removals: dict[tuple[str, ...], set[str]] = {}

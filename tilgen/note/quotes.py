@@ -216,3 +216,36 @@ def prose_text(hunk: Hunk) -> str:
     if len(best) > PROSE_CHARS:
         best = best[:PROSE_CHARS].rsplit(" ", 1)[0] + " …"
     return best
+
+
+def added_besides(hunk: Hunk, swaps: Sequence[tuple[str, str]]) -> str:
+    """The first line a hunk adds that none of its swaps explains: `interspersed: true,`
+    beside `NoInterspersed` becoming `SetInterspersed` (the new field's default, which the
+    swap alone leaves out); "" for none. Lines naming a swapped name, or the same as a removed
+    line but for spacing, are the swap's own."""
+    removed = {re.sub(r"\s+", "", ln[1:]) for ln in hunk.lines if ln.startswith("-")}
+    names = [n for pair in swaps for n in pair]
+    for ln in hunk.lines:
+        line = " ".join(ln[1:].split())
+        if (not ln.startswith("+") or not line or len(line) > MAX_SHOWN or "`" in line
+                or pairs._COMMENT.match(line) or evidence._NO_SCOPE.match(line)
+                or import_line(line) or not re.search(r"\w", line)
+                or re.sub(r"\s+", "", ln[1:]) in removed
+                or any(re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", line) for n in names)):
+            continue
+        return line
+    return ""
+
+
+def first_removed(hunk: Hunk) -> str:
+    """The first line of code a hunk removes (`for i, d := range val {`, where `copy(out,
+    val)` took its place), "" for none: what an added line replaced is half its lesson."""
+    added = {re.sub(r"\s+", "", ln[1:]) for ln in hunk.lines if ln.startswith("+")}
+    for ln in hunk.lines:
+        line = " ".join(ln[1:].split())
+        if (ln.startswith("-") and line and len(line) <= MAX_SHOWN and "`" not in line
+                and not pairs._COMMENT.match(line) and not evidence._NO_SCOPE.match(line)
+                and not import_line(line) and re.search(r"[(=;{\[]", line)
+                and re.sub(r"\s+", "", ln[1:]) not in added):
+            return line
+    return ""

@@ -40,11 +40,11 @@ def snippet(hunk: Hunk) -> list[str]:
 
 def code_snippet(hunk: Hunk, prefer: Sequence[str] = ()) -> tuple[list[str], bool]:
     """(lines, removed): the lines that carry the hunk's point. Its richest run of added code,
-    with boilerplate (imports, comments, blank lines) trimmed; comments only where the run
-    holds nothing else (a documentation change); a hunk that adds nothing shows its removed
-    run, marked as removed, so deleted code never reads as new. Runs and, in a long run, the
-    lines shown are the ones naming what the hunk adds (or removes), e.g. the one field
-    renamed in a realigned struct; first of all the lines the plan quoted (``prefer``: a new
+    with boilerplate (imports, comments, blank lines) trimmed; a changed comment with the
+    code it documents, or nothing where no code is near (the point's sentence says it); a
+    hunk that adds no code shows its removed run, marked as removed, so deleted code never
+    reads as new. Runs and, in a long run, the lines shown are the ones naming what the hunk
+    adds (or removes), e.g. the one field renamed in a realigned struct; first of all the lines the plan quoted (``prefer``: a new
     test's check)."""
     new, gone = evidence.name_changes(hunk)
     for prefix, names in (("+", new), ("-", gone)):
@@ -72,6 +72,8 @@ def code_snippet(hunk: Hunk, prefer: Sequence[str] = ()) -> tuple[list[str], boo
                 if prefix == "+" and all(is_boilerplate(ln) for ln in lines):
                     # a changed comment: with the code it documents, which is unchanged
                     lines = lines + _documented(hunk.lines[ends[runs.index(best)]:])
+                if all(is_boilerplate(ln) for ln in lines):
+                    break  # comments alone: the sentence says them (code commented out: gone)
                 lines = textwrap.dedent("\n".join(lines)).splitlines()
                 return (lines, False) if prefix == "+" else ([f"-{ln}" for ln in lines], True)
     return [], False

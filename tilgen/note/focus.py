@@ -31,7 +31,7 @@ from tilgen.note.quotes import (
 )
 
 MAX_POINTS = 4
-_CODE = re.compile(r"[(=;{\[]")  # a line of code has one of these; prose seldom does
+_CODE = re.compile(r"[(=;{\[:]")  # a line of code has one of these; prose seldom does
 _MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")
 MAX_NAMES = 8
 # `version='0.17',`, `"version": "1.2.0",`, `__version__ = "2.0"`: a release, not a lesson

@@ -241,11 +241,16 @@ def first_removed(hunk: Hunk) -> str:
     """The first line of code a hunk removes (`for i, d := range val {`, where `copy(out,
     val)` took its place), "" for none: what an added line replaced is half its lesson."""
     added = {re.sub(r"\s+", "", ln[1:]) for ln in hunk.lines if ln.startswith("+")}
-    for ln in hunk.lines:
-        line = " ".join(ln[1:].split())
-        if (ln.startswith("-") and line and len(line) <= MAX_SHOWN and "`" not in line
-                and not pairs._COMMENT.match(line) and not evidence._NO_SCOPE.match(line)
-                and not import_line(line) and re.search(r"[(=;{\[]", line)
-                and re.sub(r"\s+", "", ln[1:]) not in added):
+    lines = [" ".join(ln[1:].split()) for ln in hunk.lines if ln.startswith("-")
+             and re.sub(r"\s+", "", ln[1:]) not in added]
+    lines = [ln for ln in lines if ln and "`" not in ln and not pairs._COMMENT.match(ln)
+             and not evidence._NO_SCOPE.match(ln) and not import_line(ln)
+             and re.search(r"[(=;{\[]", ln)]
+    for line in lines:
+        if len(line) <= MAX_SHOWN:
             return line
+    for line in lines:  # only long ones: the first one's opening, cut after a comma
+        cut = line[:MAX_SHOWN].rfind(", ")
+        if cut > MAX_SHOWN // 2:
+            return line[:cut + 1] + " …"
     return ""

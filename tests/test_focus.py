@@ -400,7 +400,9 @@ def test_a_swap_quotes_what_else_its_hunk_adds_and_an_added_line_what_it_replace
         " \tout := make([]string, len(*s.value))", "-\tfor i, d := range *s.value {",
         "-\t\tout[i] = d", "-\t}", "+\tcopy(out, *s.value)", " \treturn out"])
     [point] = plan([(FileChange(path="s.go", language="Go", hunks=[loop]), loop)])
-    assert "in `copy(out, val)`, where it removed `for i, d := range val {`" in point.plan_line()
+    assert point.names[0] == "copy"  # not `Replace`, the function it is in
+    assert ": about `copy`" in point.plan_line()
+    assert "in `copy(out, val)`, in place of the removed `for i, d := range val {`" in point.plan_line()
 
 
 def test_a_version_number_raised_is_no_point_when_code_changed():

@@ -114,7 +114,7 @@ class Focus:
         if self.shows and not shown:  # prose: its words
             return f'hunk [#{self.hunk}]: the text now says "{self.shows}"'
         adds = f" in `{self.shows}`" if self.shows else ""
-        adds += f", where it removed `{self.instead}`" if self.shows and self.instead else ""
+        adds += f", in place of the removed `{self.instead}`" if self.shows and self.instead else ""
         return f"hunk [#{self.hunk}]{where}" + (f": about {shown}{adds}" if shown else "")
 
 
@@ -237,6 +237,9 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
             # code, not a comment block's prose: `copy(out, val)` where `for … {` was
             instead = (first_removed(h) if shows and not checks and _CODE.search(shows)
                        else "")
+            if instead and names and names[0] == name:  # the function it is in opens it
+                # no more: told "about `Replace`, `copy`", the 1.5B wrote `Replace` was removed
+                names = [*names[1:], name]
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else values,
                       where[:60] if name else "", removed, moved, move, modifier, lines,
                       comment, shows, stays=stays, checks=checks,

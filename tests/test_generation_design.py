@@ -350,3 +350,17 @@ def test_a_file_of_prose_lists_no_names():
 def test_the_code_span_comes_early_so_that_a_sentence_can_always_end():
     assert re.match(KO_SENTENCE, "이 변경에서 `add`는 타입 힌트를 받습니다.")
     assert not re.match(KO_SENTENCE, "코드 변경에서 한 줄을 삭제하고 `add`에 타입을 더했습니다.")
+
+
+def test_a_reason_whose_negation_was_lost_in_korean_keeps_only_its_opening():
+    # pflag 2e481152: "to allow non-interspersed … arguments" became "… 허용합니다"
+    f = FileChange(path="flag.go", language="Go")
+    answer = PointsAnswer.model_validate({"topic": "세터", "keywords": ["세터"], "points": [
+        {"hunk": 1, "en": "Added `NoInterspersed` to allow non-interspersed arguments.",
+         "text": "`NoInterspersed` 함수를 추가하여 `interspersed` 인자를 허용합니다."},
+        {"hunk": 1, "en": "Interspersed arguments are not allowed after `NoInterspersed`.",
+         "text": "`NoInterspersed` 함수를 추가하여 섞인 인자를 허용하지 않습니다."}]})
+    note = render_points(answer, date=DAY, hunks=[(f, SETTER)])
+    assert "- `NoInterspersed` 함수를 추가했습니다." in note["content"]
+    assert "허용하지 않습니다" in note["content"]  # the Korean kept the negation: whole
+    assert "인자를 허용합니다" not in note["content"]

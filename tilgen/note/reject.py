@@ -62,6 +62,19 @@ def without_reason(text: str) -> str | None:
     return text[:found.start(1)] + FINITE[found.group(1)] + "."
 
 
+# "to allow non-interspersed arguments" written "… 인터스퍼드 … 를 허용합니다": the English
+# reason negates what the Korean one affirms (told as its opposite)
+_NOT_EN = re.compile(r"\bnon-(?!option)\w|\bnot (?:in|allowed|supported)\b|\bdisallow|\bprevent",
+                     re.IGNORECASE)
+_NOT_KO = re.compile(r"않|없|못|금지|아닌|아니|막|중단|멈|불가|말고|제외")
+
+
+def negation_lost(en: str, text: str) -> bool:
+    """The point's English sentence says a thing is not (allowed, in, …) and its Korean one
+    says nothing of the kind: the Korean reads as the opposite."""
+    return bool(_NOT_EN.search(en)) and not _NOT_KO.search(text)
+
+
 def keep(points: list[tuple[str, int]], proof: Proof) -> list[tuple[str, int]]:
     """The points without a problem, and of those the ones naming something of the change
     (when any does); InvalidNoteError naming a problem when no point is left. A point whose

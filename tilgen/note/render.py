@@ -225,6 +225,9 @@ def render_points(
     names = spelling.names_of(h for _f, h in hunks)
     points = [(spelling.respell(PRONOUN.sub(r"\1", " ".join(p.text.split())), names), p.hunk)
               for p in answer.points]
+    # a reason whose negation got lost between the English and the Korean: its opening stays
+    points = [((reject.without_reason(t) or t) if reject.negation_lost(p.en, t) else t, ref)
+              for (t, ref), p in zip(points, answer.points, strict=True)]
     impersonal = [(t, ref) for t, ref in points if not PERSONAL.search(prose(t))]  # as validated
     if any(t for t, _ in impersonal):
         points = impersonal

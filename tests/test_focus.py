@@ -476,3 +476,15 @@ def test_a_changed_signature_is_planned_as_the_declaration_before_and_after():
     assert quotes.signature_change(arrow) == (
         "strip", "strip: (str) => stripColor(str),",
         "strip: (str) => stripVTControlCharacters(str),")
+
+
+def test_a_removed_line_sharing_no_name_with_the_added_one_is_not_what_it_replaced():
+    from tilgen.note.quotes import first_removed
+    alias = Hunk("@@ -1,4 +1,6 @@ Command.prototype.alias = function(alias) {", [
+        "-  if (0 == arguments.length) return this._alias;",
+        "+  var command = this;", "+  if (this.commands.length !== 0) {",
+        "+    command = this.commands[this.commands.length - 1]", "+  }"])
+    assert first_removed(alias, "command = this.commands[this.commands.length - 1]") == ""
+    loop = Hunk("@@ -1,3 +1,1 @@", ["-\tfor i, d := range val {", "-\t\tout[i] = d", "-\t}",
+                                     "+\tcopy(out, val)"])
+    assert first_removed(loop, "copy(out, val)") == "for i, d := range val {"

@@ -235,7 +235,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                 runs, checks = test_lines(h, names[0])
                 shows = runs if checks else shows
             # code, not a comment block's prose: `copy(out, val)` where `for … {` was
-            instead = (first_removed(h) if shows and not checks and _CODE.search(shows)
+            instead = (first_removed(h, shows) if shows and not checks and _CODE.search(shows)
                        else "")
             if instead and names and names[0] == name:  # the function it is in opens it
                 # no more: told "about `Replace`, `copy`", the 1.5B wrote `Replace` was removed

@@ -237,15 +237,27 @@ def added_besides(hunk: Hunk, swaps: Sequence[tuple[str, str]]) -> str:
     return ""
 
 
-def first_removed(hunk: Hunk) -> str:
-    """The first line of code a hunk removes (`for i, d := range val {`, where `copy(out,
-    val)` took its place), "" for none: what an added line replaced is half its lesson."""
+_COMMON = frozenset("this self return const var let func new for if else true false null nil "
+                    "None length len".split())
+
+
+def _words(line: str) -> set[str]:
+    return {w for w in re.findall(r"[A-Za-z_]\w{2,}", line) if w not in _COMMON}
+
+
+def first_removed(hunk: Hunk, shows: str) -> str:
+    """The first line of code a hunk removes that shares a name with the added line
+    ``shows`` (`for i, d := range val {`, where `copy(out, val)` took its place), "" for
+    none: what an added line replaced is half its lesson. A removed line sharing nothing
+    with it is no replacement (commander 81577a65: told `command = this.commands[…]` came in
+    place of `if (0 == arguments.length) return this._alias;`, the 1.5B wrote that
+    `command._alias` was removed)."""
     added = {re.sub(r"\s+", "", ln[1:]) for ln in hunk.lines if ln.startswith("+")}
     lines = [" ".join(ln[1:].split()) for ln in hunk.lines if ln.startswith("-")
              and re.sub(r"\s+", "", ln[1:]) not in added]
     lines = [ln for ln in lines if ln and "`" not in ln and not pairs._COMMENT.match(ln)
              and not evidence._NO_SCOPE.match(ln) and not import_line(ln)
-             and re.search(r"[(=;{\[]", ln)]
+             and re.search(r"[(=;{\[]", ln) and _words(ln) & _words(shows)]
     for line in lines:
         if len(line) <= MAX_SHOWN:
             return line

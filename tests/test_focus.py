@@ -488,3 +488,17 @@ def test_a_removed_line_sharing_no_name_with_the_added_one_is_not_what_it_replac
     loop = Hunk("@@ -1,3 +1,1 @@", ["-\tfor i, d := range val {", "-\t\tout[i] = d", "-\t}",
                                      "+\tcopy(out, val)"])
     assert first_removed(loop, "copy(out, val)") == "for i, d := range val {"
+
+
+def test_a_change_after_the_function_the_hunk_header_names_is_not_in_it():
+    # pflag 7c5bc8fc: git named `func Parse() {`, whose `}` closes above the new function
+    h = Hunk("@@ -1,8 +1,8 @@ func Parse() {", [
+        " \tcommandLine.Parse(os.Args[1:])", " }", " ",
+        "-func NoInterspersed() {", "-\tcommandLine.NoInterspersed()",
+        "+func SetInterspersed(interspersed bool) {", "+\tcommandLine.SetInterspersed(interspersed)",
+        " }"])
+    assert declarations.scope(h) == ""
+    # inside a class, a method's `}` above the change closes the method, not the class
+    m = Hunk("@@ -1,6 +1,6 @@ public class JavaWriter {", [
+        "   }", "", "-  public void emitLastEnumValue() {", "+  private void emitLastEnumValue() {"])
+    assert declarations.scope(m) == "public class JavaWriter {"

@@ -122,6 +122,9 @@ def _declares(line: str) -> bool:
                 or (_MODIFIER_RUN.match(line) and "(" in line and "=" not in line.split("(")[0]))
 
 
+_CLOSING = frozenset({"}", "};", "})", "});", "end"})
+
+
 def enclosing(lines: list[str], header: str) -> str:
     """Where a hunk's change is: the last declaration among its lines above the first
     changed line, indented no deeper than it, else ``header`` (what git printed after the
@@ -135,6 +138,8 @@ def enclosing(lines: list[str], header: str) -> str:
         code = line[1:]
         if code.strip() and len(code) - len(code.lstrip()) <= depth and _declares(code):
             return code.strip().rstrip("{").strip()
+        if code.strip() in _CLOSING and depth == 0 and not code[:1].isspace():
+            return ""  # a top-level block closed above a top-level change: `}` of `func Parse()`
     return header
 
 

@@ -281,6 +281,17 @@ def test_a_point_that_fails_is_left_out_while_the_others_stay(two_point_repo, en
     assert result.note.content.count("\n- ") == 1 and "`checked_times`" in result.note.content
 
 
+def test_a_point_cut_at_its_limit_keeps_its_opening(two_point_repo, enqueue):
+    loop = "`plus`), " * 40
+    enqueue({"topic": "검사된 연산", "keywords": ["연산"]},
+            {"raw": '{"en": "Now checked.", "text": "`plus`를 `checked_plus`로 바꿔 ' + loop,
+             "finish_reason": "length"},
+            {"raw": '{"en": "The', "finish_reason": "length"})  # cut before any opening: out
+    result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
+    assert "- `plus`를 `checked_plus`로 바꿨습니다." in result.note.content
+    assert result.note.content.count("\n- ") == 1 and "`plus`), `plus`" not in result.note.content
+
+
 def test_a_note_whose_points_all_fail_is_written_in_one_answer(two_point_repo, enqueue,
                                                                requests):
     said: list[str] = []

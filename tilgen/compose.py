@@ -18,6 +18,8 @@ from tilgen.backends.run import generate
 from tilgen.config.settings import Settings
 from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import ChangeSet
+from tilgen.note import reject
+from tilgen.note.partial import PartialJSON
 from tilgen.note.prompt import Prompt
 from tilgen.note.reject import Proof
 from tilgen.note.render import render_points
@@ -113,7 +115,8 @@ def _point_by_point(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: S
     head, written = results[0], []
     for focus, result in zip(prompt.focus, results[1:], strict=True):
         try:
-            point = parse_json(result.text) if result.finish_reason != "length" else None
+            point = (parse_json(result.text) if result.finish_reason != "length"
+                     else _opening_of(result.text))
         except InvalidNoteError:
             point = None
         if isinstance(point, dict) and isinstance(point.get("text"), str):
@@ -129,6 +132,17 @@ def _point_by_point(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: S
         note, result, attempt = _one_answer(backend, cs, prompt, settings, gen, on_token, status)
         return note, _total([*results, result], result.text,
                             wall + result.total_seconds), attempt
+
+
+def _opening_of(cut: str) -> dict[str, str] | None:
+    """A point cut at its token limit (a loop: "`parseArgs`), `interspersed`), …") keeps its
+    opening, which the grammar fixed and which says what changed ("`A`를 `B`로 바꿨습니다."),
+    where the sentence got that far; None otherwise."""
+    reader = PartialJSON()
+    reader.feed(cut)
+    text = reader.value.get("text") if isinstance(reader.value, dict) else None
+    short = reject.without_reason(" ".join(text.split())) if isinstance(text, str) else None
+    return {"text": short} if short else None
 
 
 # A point's answer is an English reason and one Korean sentence (at most REST pieces, see

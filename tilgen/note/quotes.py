@@ -258,11 +258,6 @@ def first_removed(hunk: Hunk, shows: str) -> str:
     lines = [ln for ln in lines if ln and "`" not in ln and not pairs._COMMENT.match(ln)
              and not evidence._NO_SCOPE.match(ln) and not import_line(ln)
              and re.search(r"[(=;{\[]", ln) and _words(ln) & _words(shows)]
-    for line in lines:
-        if len(line) <= MAX_SHOWN:
-            return line
-    for line in lines:  # only long ones: the first one's opening, cut after a comma
-        cut = line[:MAX_SHOWN].rfind(", ")
-        if cut > MAX_SHOWN // 2:
-            return line[:cut + 1] + " …"
-    return ""
+    # a long one is no quote: cut (`flag := &Flag{name, shorthand, …`), the 1.5B wrote that
+    # the keyed fields that replaced it used it instead
+    return next((line for line in lines if len(line) <= MAX_SHOWN), "")

@@ -272,8 +272,8 @@ def test_a_note_is_written_point_by_point_over_the_same_changes(two_point_repo, 
 
 
 def test_a_point_that_fails_is_left_out_while_the_others_stay(two_point_repo, enqueue):
-    enqueue({"topic": "검사된 연산", "keywords": ["연산"]},
-            {"raw": '{"en": "The sum is', "finish_reason": "length"},
+    cut = {"raw": '{"en": "The sum is', "finish_reason": "length"}
+    enqueue({"topic": "검사된 연산", "keywords": ["연산"]}, cut, cut,
             {"en": "Now `checked_times` multiplies.", "text": "`times`를 `checked_times`로 바꿔 "
              "곱셈 결과를 검사합니다."})
     result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
@@ -281,27 +281,38 @@ def test_a_point_that_fails_is_left_out_while_the_others_stay(two_point_repo, en
     assert result.note.content.count("\n- ") == 1 and "`checked_times`" in result.note.content
 
 
-def test_a_point_cut_at_its_limit_keeps_its_opening(two_point_repo, enqueue):
-    loop = "`plus`), " * 40
-    enqueue({"topic": "검사된 연산", "keywords": ["연산"]},
-            {"raw": '{"en": "Now checked.", "text": "`plus`를 `checked_plus`로 바꿔 ' + loop,
-             "finish_reason": "length"},
-            {"raw": '{"en": "The', "finish_reason": "length"})  # cut before any opening: out
+def test_a_point_cut_at_its_limit_is_asked_once_more_then_keeps_its_opening(two_point_repo,
+                                                                            enqueue, requests):
+    looped = {"raw": '{"en": "Now checked.", "text": "`plus`를 `checked_plus`로 바꿔 '
+                     + "`plus`), " * 40, "finish_reason": "length"}
+    cut = {"raw": '{"en": "The', "finish_reason": "length"}  # cut before any opening: out
+    enqueue({"topic": "검사된 연산", "keywords": ["연산"]}, looped, looped, cut, cut)
     result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
+    assert len(requests()) == 5  # the title, each point twice
     assert "- `plus`를 `checked_plus`로 바꿨습니다." in result.note.content
     assert result.note.content.count("\n- ") == 1 and "`plus`), `plus`" not in result.note.content
+
+
+def test_a_point_that_loops_once_is_written_by_its_second_answer(two_point_repo, enqueue):
+    enqueue({"topic": "검사된 연산", "keywords": ["연산"]},
+            {"raw": '{"en": "Now', "finish_reason": "length"},
+            {"en": "Now checked.", "text": "`plus`를 `checked_plus`로 바꿔 덧셈 넘침을 검사합니다."},
+            {"en": "Now checked.", "text": "`times`를 `checked_times`로 바꿔 곱셈 넘침을 검사합니다."})
+    result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
+    assert "덧셈 넘침을 검사합니다" in result.note.content
+    assert "곱셈 넘침을 검사합니다" in result.note.content
 
 
 def test_a_note_whose_points_all_fail_is_written_in_one_answer(two_point_repo, enqueue,
                                                                requests):
     said: list[str] = []
     cut = {"raw": '{"en": "The', "finish_reason": "length"}
-    enqueue({"topic": "검사된 연산", "keywords": ["연산"]}, cut, cut)
+    enqueue({"topic": "검사된 연산", "keywords": ["연산"]}, cut, cut, cut, cut)
     result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE, on_status=said.append)
     assert any("writing it in one answer" in s for s in said)
     *_, last = requests()
     assert last[-1]["content"].endswith("Write the JSON answer now. (Korean prose, formal style.)")
-    assert len(requests()) == 4 and result.note.content.count("\n- ") >= 1
+    assert len(requests()) == 6 and result.note.content.count("\n- ") >= 1
 
 
 def test_the_live_view_reads_a_point_by_point_note_as_one_answer(two_point_repo, enqueue):

@@ -92,11 +92,11 @@ def _point_by_point(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: S
     point whose answer fails is left out; a note that fails its checks is written in one
     answer instead. The result counts every answer's tokens and seconds."""
     def one(messages: list[dict[str, str]], schema: dict[str, Any], limit: int,
-            tokens: TokenCallback | None) -> GenerationResult:
+            tokens: TokenCallback | None, seed: int | None = gen.seed) -> GenerationResult:
         return generate(backend, GenerationRequest(
             messages=messages, json_schema=schema, max_tokens=min(gen.max_tokens, limit),
             temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k, min_p=gen.min_p,
-            repeat_penalty=gen.repeat_penalty, seed=gen.seed), tokens)
+            repeat_penalty=gen.repeat_penalty, seed=seed), tokens)
 
     asks = [(prompt.title_messages(), title_schema(settings.language))] + [
         (prompt.point_messages(k), point_schema(f, settings.language))
@@ -111,6 +111,10 @@ def _point_by_point(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: S
         if on_token and k:
             on_token(", ")
         results.append(one(ask[0], ask[1], POINT_TOKENS, on_token))
+        if results[-1].finish_reason == "length":  # a loop, mostly: once more, sampled anew
+            again = one(ask[0], ask[1], POINT_TOKENS, None,
+                        None if gen.seed is None else gen.seed + 1 + k)
+            results[-1] = _total([results[-1], again], again.text, 0.0)
     wall = time.perf_counter() - start
     head, written = results[0], []
     for focus, result in zip(prompt.focus, results[1:], strict=True):

@@ -44,8 +44,8 @@ def code_snippet(hunk: Hunk, prefer: Sequence[str] = ()) -> tuple[list[str], boo
     code it documents, or nothing where no code is near (the point's sentence says it); a
     hunk that adds no code shows its removed run, marked as removed, so deleted code never
     reads as new. Runs and, in a long run, the lines shown are the ones naming what the hunk
-    adds (or removes), e.g. the one field renamed in a realigned struct; first of all the lines the plan quoted (``prefer``: a new
-    test's check)."""
+    adds (or removes), e.g. the one field renamed in a realigned struct; first of all the
+    lines the plan quoted (``prefer``: a new test's check)."""
     new, gone = evidence.name_changes(hunk)
     for prefix, names in (("+", new), ("-", gone)):
         runs: list[list[str]] = []

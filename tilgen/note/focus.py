@@ -29,14 +29,12 @@ from tilgen.note.quotes import (
     test_lines,
     value_swap,
 )
+from tilgen.note.ranking import hunk_score, telling
 
 MAX_POINTS = 4
 _CODE = re.compile(r"[(=;{\[:]")  # a line of code has one of these; prose seldom does
 _MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")
 MAX_NAMES = 8
-# `version='0.17',`, `"version": "1.2.0",`, `__version__ = "2.0"`: a release, not a lesson
-_VERSION = re.compile(r"""^\s*["']?(__version__|version|VERSION)["']?\s*[=:]\s*"""
-                      r"""["'][\w.+-]+["'],?\s*$""")
 
 
 @dataclass(frozen=True)
@@ -124,27 +122,6 @@ def scope_name(where: str) -> str:
     return declarations.declared_name(where)
 
 
-def _telling(name: str) -> bool:
-    """A name that says what it is about (``parseArgs``, ``SET_FLAG``, ``f.args``, a long
-    one), rather than a short word any code has (``std``, ``path``, ``drop``)."""
-    return bool(re.search(r"[a-z][A-Z]|[_.:$]|^[A-Z]", name)) or len(name) >= 7
-
-
-def _score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: list[str],
-           gone: list[str], name: str) -> float:
-    changed = [ln for ln in evidence.realigned(hunk.lines) if ln[:1] in "+-"]
-    if not changed:
-        return 0.0  # only whitespace changed
-    if f.language in evidence.PROSE_LANGUAGES:
-        return 0.5
-    if all(not ln[1:].strip() or pairs._COMMENT.match(ln[1:])
-           or evidence._NO_SCOPE.match(ln[1:].strip()) or _VERSION.match(ln[1:])
-           for ln in changed):
-        return 0.6  # comments, blank lines, imports, a version number raised
-    return (3.0 * bool(swaps) + min(len(new), 3) + min(len(gone), 3) + bool(name)
-            + min(len(changed), 20) / 20)
-
-
 def _parts(name: str) -> list[str]:
     """The words of a name: ``command._alias`` -> command, alias; ``parseArgs`` -> parse,
     args."""
@@ -196,7 +173,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                                             if ln.startswith("+")])) if code else set()
             imported = evidence.imported_only(h) if code else set()
             names.sort(key=lambda w: (w not in tests, w in imported,
-                                      -sum(p in mentioned for p in _parts(w)), not _telling(w)))
+                                      -sum(p in mentioned for p in _parts(w)), not telling(w)))
         signature = signature_change(h) if code else None
         if signature:  # a function's declaration changed: it says how, not the names it swapped
             swaps, names = [], [signature[0], *(n for n in names if n != signature[0])]
@@ -204,7 +181,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
             ln.startswith("+") for ln in evidence.realigned(h.lines))
         if removed:  # what was declared there first (an override's method), then the rest
             taken = declarations.declared([ln[1:] for ln in h.lines if ln.startswith("-")])
-            names = list(dict.fromkeys(taken + sorted(gone, key=lambda w: not _telling(w))))
+            names = list(dict.fromkeys(taken + sorted(gone, key=lambda w: not telling(w))))
         if move:  # what moved opens the point
             names = list(dict.fromkeys([*taken, *names]))
         changed = declarations.modifier_changes(h) if code and not swaps else []
@@ -248,7 +225,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))
-        scored.append((_score(f, h, swaps, new, gone, name) + 3.0 * bool(modifier), i, focus,
+        scored.append((hunk_score(f, h, swaps, new, gone, name) + 3.0 * bool(modifier), i, focus,
                        place))
     scored = [s for s in scored if s[0] > 0]
     # a function removed here and replaced in its calls there: the removal says by what

@@ -138,15 +138,20 @@ def signature_change(hunk: Hunk) -> tuple[str, str, str] | None:
     return None
 
 
+def _quotable(line: str) -> bool:
+    """A line of code a plan may quote: not blank, a comment, an import or a bare keyword
+    line, and no backtick to break the quote."""
+    return bool(line.strip()) and "`" not in line and not pairs._COMMENT.match(line) \
+        and not evidence._NO_SCOPE.match(line) and not import_line(line)
+
+
 def richest_line(hunk: Hunk, names: Sequence[str]) -> str:
     """The added line naming most of ``names`` (the one that says what the hunk does:
     `command = this.commands[this.commands.length - 1]`), or nothing for none."""
     best, most = "", 0
     for ln in hunk.lines:
         line = ln[1:].strip()
-        if (not ln.startswith("+") or len(line) > MAX_SHOWN or "`" in line
-                or pairs._COMMENT.match(line) or evidence._NO_SCOPE.match(line)
-                or import_line(line)):
+        if not ln.startswith("+") or len(line) > MAX_SHOWN or not _quotable(line):
             continue
         count = sum(1 for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", line))
         if count > most:
@@ -227,9 +232,8 @@ def added_besides(hunk: Hunk, swaps: Sequence[tuple[str, str]]) -> str:
     names = [n for pair in swaps for n in pair]
     for ln in hunk.lines:
         line = " ".join(ln[1:].split())
-        if (not ln.startswith("+") or not line or len(line) > MAX_SHOWN or "`" in line
-                or pairs._COMMENT.match(line) or evidence._NO_SCOPE.match(line)
-                or import_line(line) or not re.search(r"\w", line)
+        if (not ln.startswith("+") or len(line) > MAX_SHOWN or not _quotable(line)
+                or not re.search(r"\w", line)
                 or re.sub(r"\s+", "", ln[1:]) in removed
                 or any(re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", line) for n in names)):
             continue
@@ -255,9 +259,8 @@ def first_removed(hunk: Hunk, shows: str) -> str:
     added = {re.sub(r"\s+", "", ln[1:]) for ln in hunk.lines if ln.startswith("+")}
     lines = [" ".join(ln[1:].split()) for ln in hunk.lines if ln.startswith("-")
              and re.sub(r"\s+", "", ln[1:]) not in added]
-    lines = [ln for ln in lines if ln and "`" not in ln and not pairs._COMMENT.match(ln)
-             and not evidence._NO_SCOPE.match(ln) and not import_line(ln)
-             and re.search(r"[(=;{\[]", ln) and _words(ln) & _words(shows)]
+    lines = [ln for ln in lines if _quotable(ln) and re.search(r"[(=;{\[]", ln)
+             and _words(ln) & _words(shows)]
     # a long one is no quote: cut (`flag := &Flag{name, shorthand, …`), the 1.5B wrote that
     # the keyed fields that replaced it used it instead
     return next((line for line in lines if len(line) <= MAX_SHOWN), "")

@@ -271,14 +271,18 @@ def test_a_note_is_written_point_by_point_over_the_same_changes(two_point_repo, 
     assert result.generation is not None and result.generation.completion_tokens == 30
 
 
-def test_a_point_that_fails_is_left_out_while_the_others_stay(two_point_repo, enqueue):
+def test_a_point_that_fails_is_stated_from_its_plan_while_the_others_stay(two_point_repo,
+                                                                          enqueue):
     cut = {"raw": '{"en": "The sum is', "finish_reason": "length"}
     enqueue({"topic": "검사된 연산", "keywords": ["연산"]}, cut, cut,
             {"en": "Now `checked_times` multiplies.", "text": "`times`를 `checked_times`로 바꿔 "
              "곱셈 결과를 검사합니다."})
     result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
     assert result.note.title.endswith("검사된 연산")
-    assert result.note.content.count("\n- ") == 1 and "`checked_times`" in result.note.content
+    # what the plan knows of the hunk, said by tilgen in the cut point's place, in order
+    bullets = [ln for ln in result.note.content.splitlines() if ln.startswith("- ")]
+    assert bullets == ["- 새로 들어간 코드는 `def add(a, b): return checked_plus(a, b)`입니다.",
+                       "- `times`를 `checked_times`로 바꿔 곱셈 결과를 검사합니다."]
 
 
 def test_a_point_cut_at_its_limit_is_asked_once_more_then_keeps_its_opening(two_point_repo,
@@ -290,7 +294,10 @@ def test_a_point_cut_at_its_limit_is_asked_once_more_then_keeps_its_opening(two_
     result = pipeline.run(ChangeSource.for_day(two_point_repo), FAKE)
     assert len(requests()) == 5  # the title, each point twice
     assert "- `plus`를 `checked_plus`로 바꿨습니다." in result.note.content
-    assert result.note.content.count("\n- ") == 1 and "`plus`), `plus`" not in result.note.content
+    assert "`plus`), `plus`" not in result.note.content
+    # the point cut before its opening: said by tilgen from the plan
+    assert "- 새로 들어간 코드는 `def area(w, h): return checked_times(w, h)`입니다." in (
+        result.note.content)
 
 
 def test_a_point_that_loops_once_is_written_by_its_second_answer(two_point_repo, enqueue):

@@ -33,6 +33,7 @@ from tilgen.note.schema import (
     salvage_points,
     validate_note,
 )
+from tilgen.note.statements import statement
 from tilgen.note.stepwise import point_schema, title_schema
 
 StatusCallback = Callable[[str], None]
@@ -217,5 +218,5 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         proof = Proof.of(cs.files, [c.subject for c in cs.commits])
         quoted = {f.hunk: (f.checks, f.shows) for f in prompt.focus if f.checks}
         data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof,
-                             quoted=quoted)
+                             quoted=quoted, stated=[statement(f) for f in prompt.focus])
     return validate_note(data, date=cs.date, language=settings.language)

@@ -13,7 +13,7 @@ from tilgen.git.changes import ChangeSet, FileChange, Hunk
 from tilgen.note import declarations, evidence
 from tilgen.note.focus import Focus, message_words, plan
 
-PROMPT_VERSION = "til-2026.12-15"
+PROMPT_VERSION = "til-2026.12-16"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.

@@ -12,6 +12,7 @@ from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import evidence, reject, spelling
 from tilgen.note.checks import import_line
 from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
+from tilgen.note.statements import Statement
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3
@@ -173,6 +174,28 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
     return merged
 
 
+def _planned(points: list[tuple[str, int]], stated: Sequence[Statement],
+             ) -> list[tuple[str, int]]:
+    """``points`` in the plan's order, each planned point the answer lacks (its answer looped
+    or was rejected) stated by tilgen where it can, and a point that does not quote its
+    key code (a new test's check) followed by tilgen's sentence; points about unplanned
+    hunks after."""
+    if not stated:
+        return points
+    left = list(points)
+    out: list[tuple[str, int]] = []
+    for said in stated:
+        mine = next((p for p in left if p[1] == said.hunk), None)
+        if mine:
+            left.remove(mine)
+            if said.lacks_key(mine[0]):
+                mine = (f"{mine[0].rstrip('.')}. {said.follow}", said.hunk)
+            out.append(mine)
+        elif said.text:
+            out.append((said.text, said.hunk))
+    return out + left
+
+
 PRONOUN = re.compile(r"(^|[\s(`])(?:저는|제가|나는|내가)\s+")
 
 
@@ -196,9 +219,12 @@ def _generic(keyword: str) -> bool:
 def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
     proof: reject.Proof | None = None, quoted: Mapping[int, Sequence[str]] | None = None,
+    stated: Sequence[Statement] = (),
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``; ``quoted``
-    gives, by hunk number, the lines the plan quoted, which its snippet shows first."""
+    gives, by hunk number, the lines the plan quoted, which its snippet shows first;
+    ``stated``, the planned points in order as tilgen states them, each taking the place of
+    a point the answer lacks (see :mod:`tilgen.note.statements`)."""
     topic = " ".join(answer.topic.split()).rstrip(".")
     if len(answer.topic) in TOPIC_MAX.values() and " " in topic:
         # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
@@ -234,7 +260,7 @@ def render_points(
     # Invented numbers, remarks about the commit and vague points go (see reject).
     if proof is None:
         proof = reject.Proof.of(list({id(f): f for f, _ in hunks}.values()))
-    points = reject.keep([(t, ref) for t, ref in points if t], proof)
+    points = _planned(reject.keep([(t, ref) for t, ref in points if t], proof), stated)
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."

@@ -1,0 +1,103 @@
+"""tilgen's own sentence for a planned point: in the place of a point the model could not
+write, and after one that leaves out what a new test checks or what a removal removed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tilgen.git.changes import FileChange, Hunk
+from tilgen.note.focus import Focus, plan
+from tilgen.note.render import render_points
+from tilgen.note.schema import PointsAnswer
+from tilgen.note.statements import statement
+
+DAY = dt.date(2026, 12, 2)
+
+TEST = Hunk("@@ -20,0 +21,9 @@ func TestShorthandLookup(t *testing.T) {", [
+    "+func TestNoInterspersed(t *testing.T) {",
+    "+\tf := NewFlagSet(\"test\", ContinueOnError)",
+    "+\tf.NoInterspersed()",
+    "+\terr := f.Parse([]string{\"--true\", \"break\", \"--false\"})",
+    "+\targs := f.Args()",
+    "+\tif len(args) != 2 || args[0] != \"break\" {",
+    "+\t\tt.Fatal(\"expected interspersed options/non-options to fail\")",
+    "+\t}",
+    "+}",
+])
+SWAP = Hunk("@@ -10,3 +10,3 @@ func wrap(i, w int, s string) string {", [
+    " \tif w <= 0 {",
+    "-\t\treturn strings.Replace(s, \"\\n\", \"\\n\"+strings.Repeat(\" \", i), -1)",
+    "+\t\treturn strings.ReplaceAll(s, \"\\n\", \"\\n\"+strings.Repeat(\" \", i))",
+    " \t}",
+])
+REMOVED = Hunk("@@ -40,6 +40,0 @@ export class Help {", [
+    "-export function stripColor(str) {",
+    "-  const sgrPattern = /\\x1b\\[\\d*(;\\d*)*m/g;",
+    "-  return str.replace(sgrPattern, '');",
+    "-}",
+])
+
+
+def _point(hunk: Hunk, path: str = "flag_test.go", language: str = "Go") -> Focus:
+    return plan([(FileChange(path=path, language=language, hunks=[hunk]), hunk)])[0]
+
+
+def test_a_new_test_is_stated_by_what_it_runs_and_checks():
+    focus = _point(TEST)
+    said = statement(focus)
+    assert said.text == ("새 테스트 `TestNoInterspersed`는 `args := f.Args()` 실행 뒤 "
+                         "`if len(args) != 2 || args[0] != \"break\" {` 검사로 결과를 확인합니다.")
+    # after the model's own sentence on the test, the test is not named twice
+    assert said.follow.startswith("이 테스트는 `args := f.Args()` 실행 뒤")
+    assert said.lacks_key("`TestNoInterspersed`는 새 테스트를 추가합니다.")
+    # a quote the model dropped inside the check is no loss
+    assert not said.lacks_key("`TestNoInterspersed`는 `if len(args) != 2 || args[0] != break {`"
+                              "를 확인합니다.")
+
+
+def test_a_swap_and_a_removal_are_stated_in_their_direction():
+    assert statement(_point(SWAP, "flag.go")).text == (
+        "`strings.Replace` 코드를 `strings.ReplaceAll` 코드로 바꿨습니다.")
+    removal = statement(_point(REMOVED, "lib/help.js", "JavaScript"))
+    assert removal.text == "`export function stripColor(str) {` 코드를 제거했습니다."
+    assert removal.key == "export function stripColor(str) {"
+
+
+def test_code_no_span_can_hold_is_not_stated():
+    long = Focus(1, ("x",), lines=("", "x = " + "y + " * 40 + "1"))
+    ticked = Focus(1, ("greet",), lines=("", "const s = `hi ${name}`;"))
+    comment = Focus(1, ("defines",), shows="The pflag package also defines some new functions")
+    assert statement(long).text is None
+    assert statement(ticked).text is None
+    assert statement(comment).text is None  # a doc comment's words are not code
+
+
+def _render(points: list[dict], focus: list[Focus], hunks: list[Hunk]) -> list[str]:
+    f = FileChange(path="flag_test.go", language="Go", hunks=hunks)
+    answer = PointsAnswer.model_validate({"topic": "테스트", "keywords": ["테스트"],
+                                          "points": points})
+    note = render_points(answer, date=DAY, hunks=[(f, h) for h in hunks],
+                         stated=[statement(x) for x in focus])
+    return [ln[2:] for ln in note["content"].splitlines() if ln.startswith("- ")]
+
+
+def test_a_point_the_answer_lacks_is_stated_in_the_plans_order():
+    swap, test = _point(SWAP, "flag.go"), _point(TEST)
+    swap, test = Focus(1, swap.names, swap.swap), Focus(2, test.names, shows=test.shows,
+                                                            checks=test.checks)
+    bullets = _render([{"hunk": 2, "text": "`TestNoInterspersed`는 `args := f.Args()` 뒤 "
+                        "`if len(args) != 2 || args[0] != \"break\" {`를 확인합니다."}],
+                      [swap, test], [SWAP, TEST])
+    assert bullets == ["`strings.Replace` 코드를 `strings.ReplaceAll` 코드로 바꿨습니다.",
+                       "`TestNoInterspersed`는 `args := f.Args()` 뒤 "
+                       "`if len(args) != 2 || args[0] != \"break\" {`를 확인합니다."]
+
+
+def test_a_point_leaving_out_the_tests_check_is_followed_by_it():
+    test = _point(TEST)
+    test = Focus(1, test.names, shows=test.shows, checks=test.checks)
+    bullets = _render([{"hunk": 1, "text": "`TestNoInterspersed`는 새로운 테스트를 추가합니다."}],
+                      [test], [TEST])
+    assert bullets == ["`TestNoInterspersed`는 새로운 테스트를 추가합니다. 이 테스트는 "
+                       "`args := f.Args()` 실행 뒤 `if len(args) != 2 || args[0] != \"break\" {` "
+                       "검사로 결과를 확인합니다."]

@@ -1,0 +1,168 @@
+"""What a planned point says, in one plain Korean sentence tilgen writes itself.
+
+A point the model could not write (its answer looped to the token limit, or every sentence
+it wrote was rejected) used to leave the note without that change: pallets/itsdangerous
+85618914's new test `test_iter_unsigners`, whose check (`… == hashlib.sha1`) is the lesson,
+was in the plan and in no bullet. The plan line knows what the hunk did, from the diff
+alone (:meth:`tilgen.note.focus.Focus.plan_line`); this is that line in Korean, for the
+renderer to use in the missing point's place. Code stays in backticks, verbatim; a noun
+("코드", "테스트", "선언") carries each particle, which after code could not be chosen by
+sound.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from tilgen.note.checks import import_line
+from tilgen.note.declarations import declared_name
+
+_CODE = re.compile(r"[(=;{\[]")  # a line of code has one of these; prose seldom does
+MAX_CODE = 100  # a longer line is no sentence's part: the snippet shows it
+
+
+class Planned(Protocol):
+    """A planned point (:class:`tilgen.note.focus.Focus`), as far as its statement goes."""
+
+    @property
+    def hunk(self) -> int: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
+    @property
+    def swap(self) -> tuple[str, str] | None: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def removed(self) -> bool: ...
+    @property
+    def move(self) -> tuple[str, str] | None: ...
+    @property
+    def modifier(self) -> tuple[str, str, str] | None: ...
+    @property
+    def lines(self) -> tuple[str, str] | None: ...
+    @property
+    def comment(self) -> tuple[str, str, str] | None: ...
+    @property
+    def shows(self) -> str: ...
+    @property
+    def stays(self) -> str: ...
+    @property
+    def checks(self) -> str: ...
+    @property
+    def besides(self) -> str: ...
+    @property
+    def instead(self) -> str: ...
+    @property
+    def successor(self) -> str: ...
+
+
+def _code(text: str) -> str | None:
+    """``text`` as a code span, or None when no span can hold it (a backtick, too long)."""
+    text = " ".join(text.split())
+    if not text or "`" in text or len(text) > MAX_CODE:
+        return None
+    return f"`{text}`"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A planned point as tilgen states it: about hunk [#hunk], ``text`` (None where it
+    cannot), and ``key``, the code a sentence about it must quote or be followed by
+    ``text``: a new test's check, the code a removal removed ("" for other points, whose
+    snippet shows their code)."""
+
+    hunk: int
+    text: str | None
+    key: str = ""
+    follow: str = ""  # ``text`` as it follows the model's sentence about the same code
+
+    def lacks_key(self, sentence: str) -> bool:
+        """Whether ``sentence`` leaves out the key code (its letters and digits: a quote the
+        model dropped inside it is no loss)."""
+        return bool(self.key) and _letters(self.key) not in _letters(sentence)
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
+def statement(focus: Planned) -> Statement:
+    key = focus.checks if focus.checks else focus.shows if focus.removed else ""
+    text = stated(focus)
+    if not (text and _code(key)):
+        return Statement(focus.hunk, text)
+    follow = text
+    if focus.checks and focus.names:  # the sentence before names the test already
+        follow = text.replace(f"새 테스트 `{focus.names[0]}`는", "이 테스트는", 1)
+    return Statement(focus.hunk, text, key, follow)
+
+
+def stated(focus: Planned) -> str | None:
+    """The point about ``focus`` as one Korean sentence, or None where the plan says too
+    little to state (a hunk with names only, prose)."""
+    first = _code(focus.names[0]) if focus.names else None
+    if focus.swap:
+        old, new = (_code(n) for n in focus.swap)
+        if not (old and new):
+            return None
+        besides = _code(focus.besides)
+        also = f" `{focus.besides}` 코드도 추가했습니다." if besides else ""
+        return f"{old} 코드를 {new} 코드로 바꿨습니다.{also}"
+    if focus.move and first:
+        source, target = (_code(p) for p in focus.move)
+        if not (source and target):
+            return None
+        return f"{first} 선언을 {source}에서 {target} 파일로 옮겼습니다."
+    if focus.modifier:
+        name, before, after = (_code(p) if p else None for p in focus.modifier)
+        if name and after:
+            was = f"(이전에는 {before})" if before else ""
+            return f"{name} 선언은 이제 {after}입니다{was}."
+        return f"{name} 선언에서 {before} 수식어를 뺐습니다." if name and before else None
+    if focus.comment:
+        on, was, now = (_code(p) if p else None for p in focus.comment)
+        if not (on and (was or now)):
+            return None
+        said = (f"{was}에서 {now} 내용으로 고쳤고" if was and now else
+                f"{now} 설명을 넣었고" if now else f"{was} 설명을 뺐고")
+        return f"{on}의 주석만 {said}, 코드는 그대로입니다."
+    if focus.removed:
+        what = _code(focus.shows) or first
+        if not what:
+            return None
+        stays, successor = _code(focus.stays), _code(focus.successor)
+        then = (f" {stays}의 다른 정의는 남아 있습니다." if stays
+                else f" 그 자리에는 {successor} 코드를 씁니다." if successor else "")
+        return f"{what} 코드를 제거했습니다.{then}"
+    if focus.lines:
+        old, new = (_code(p) if p else None for p in focus.lines)
+        if not new:
+            return None
+        return f"{old} 코드를 {new} 코드로 바꿨습니다." if old else _added(focus, new)
+    if focus.checks and first:
+        checks = _code(focus.checks)
+        if not checks:
+            return None
+        runs = f"{_code(focus.shows)} 실행 뒤 " if _code(focus.shows) else ""
+        return f"새 테스트 {first}는 {runs}{checks} 검사로 결과를 확인합니다."
+    if focus.shows and focus.names:
+        shows = _code(focus.shows)
+        if not shows or not _CODE.search(focus.shows) or import_line(focus.shows):
+            # a doc comment's words are no code; an import teaches nothing
+            return None
+        instead = _code(focus.instead)
+        if instead:
+            # where it was, not what it does instead: the two may differ in purpose
+            return f"{instead} 코드가 있던 자리에 {shows} 코드가 들어갔습니다."
+        return _added(focus, shows)
+    return None
+
+
+def _added(focus: Planned, code: str) -> str:
+    """"`Scope`에 새로 들어간 코드는 `code`입니다." ("코드를 추가했습니다" reads as a remark
+    about the commit: tilgen eval counts it as a meta bullet)."""
+    name = declared_name(focus.scope) if focus.scope else ""
+    where = f"`{name}`에 " if name and "`" not in name else ""
+    return f"{where}새로 들어간 코드는 {code}입니다."

@@ -48,11 +48,11 @@ def test_a_new_test_is_stated_by_what_it_runs_and_checks():
     assert said.text == ("새 테스트 `TestNoInterspersed`는 `args := f.Args()` 실행 뒤 "
                          "`if len(args) != 2 || args[0] != \"break\" {` 검사로 결과를 확인합니다.")
     # after the model's own sentence on the test, the test is not named twice
-    assert said.follow.startswith("이 테스트는 `args := f.Args()` 실행 뒤")
-    assert said.lacks_key("`TestNoInterspersed`는 새 테스트를 추가합니다.")
+    assert said.following("`TestNoInterspersed`는 새 테스트를 추가합니다.").startswith(
+        "이 테스트는 `args := f.Args()` 실행 뒤")
     # a quote the model dropped inside the check is no loss
-    assert not said.lacks_key("`TestNoInterspersed`는 `if len(args) != 2 || args[0] != break {`"
-                              "를 확인합니다.")
+    assert said.following("`TestNoInterspersed`는 `if len(args) != 2 || args[0] != break {`"
+                          "를 확인합니다.") == ""
 
 
 def test_a_swap_and_a_removal_are_stated_in_their_direction():
@@ -60,7 +60,8 @@ def test_a_swap_and_a_removal_are_stated_in_their_direction():
         "`strings.Replace` 코드를 `strings.ReplaceAll` 코드로 바꿨습니다.")
     removal = statement(_point(REMOVED, "lib/help.js", "JavaScript"))
     assert removal.text == "`export function stripColor(str) {` 코드를 제거했습니다."
-    assert removal.key == "export function stripColor(str) {"
+    assert removal.following("`stripColor`를 제거했습니다.") == removal.text
+    assert removal.following("`export function stripColor(str) {`를 제거했습니다.") == ""
 
 
 def test_code_no_span_can_hold_is_not_stated():
@@ -101,3 +102,28 @@ def test_a_point_leaving_out_the_tests_check_is_followed_by_it():
     assert bullets == ["`TestNoInterspersed`는 새로운 테스트를 추가합니다. 이 테스트는 "
                        "`args := f.Args()` 실행 뒤 `if len(args) != 2 || args[0] != \"break\" {` "
                        "검사로 결과를 확인합니다."]
+
+
+CONVERT = Hunk("@@ -0,0 +1,9 @@", [
+    "+#[test]",
+    "+fn test_convert() {",
+    "+    let has_dropped = Flag::new();",
+    "+    let error = Error::new(DetectDrop::new(&has_dropped));",
+    "+    let box_dyn = Box::<dyn StdError + Send + Sync>::from(error);",
+    "+    assert_eq!(\"oh no!\", box_dyn.to_string());",
+    "+    drop(box_dyn);",
+    "+    assert!(has_dropped.get());",
+    "+}",
+])
+
+
+def test_a_tests_second_check_is_said_where_the_sentence_leaves_it_out():
+    said = statement(_point(CONVERT, "tests/test_convert.rs", "Rust"))
+    assert said.text == (
+        "새 테스트 `test_convert`는 `let box_dyn = Box::<dyn StdError + Send + Sync>::from(error);`"
+        " 실행 뒤 `assert_eq!(\"oh no!\", box_dyn.to_string());` 검사, `drop(box_dyn);` 실행 뒤 "
+        "`assert!(has_dropped.get());` 검사로 결과를 확인합니다.")
+    first = "`test_convert`는 `assert_eq!(\"oh no!\", box_dyn.to_string());`를 검사합니다."
+    assert said.following(first) == ("이 테스트는 `drop(box_dyn);` 실행 뒤 "
+                                      "`assert!(has_dropped.get());` 검사로 결과를 확인합니다.")
+    assert said.following(first + " `assert!(has_dropped.get())`도 확인합니다.") == ""

@@ -26,6 +26,7 @@ from tilgen.note.quotes import (
     richest_line,
     signature_change,
     small_change,
+    test_checks,
     test_lines,
     value_swap,
 )
@@ -56,6 +57,7 @@ class Focus:
     also: int = 0  # the same removal in this many other files
     stays: str = ""  # the removed declaration's name, where another definition of it stays
     checks: str = ""  # a new test's first check (then ``shows`` is the line it checks)
+    then: tuple[str, str] | None = None  # a new test's second check: (the line before, it)
     besides: str = ""  # a line a swap's hunk adds that the swap does not explain
     instead: str = ""  # the first line of code removed where ``shows`` was added
     successor: str = ""  # what a removed name's uses became elsewhere in the changes
@@ -204,6 +206,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
         values = value_swap(*lines) if lines and lines[0] and not swaps else None
         shows, stays = removed_line(h) if removed else ("", "")
         checks = instead = ""
+        then = None
         if not code:  # a changelog's or README's words say what changed
             shows = prose_text(h)
         if code and not (removed or swaps or moved or modifier or comment or lines):
@@ -211,6 +214,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
             if names and names[0] in tests:
                 runs, checks = test_lines(h, names[0])
                 shows = runs if checks else shows
+                then = next(iter(test_checks(h, names[0])[1:]), None) if checks else None
             # code, not a comment block's prose: `copy(out, val)` where `for … {` was
             instead = (first_removed(h, shows) if shows and not checks and _CODE.search(shows)
                        else "")
@@ -219,7 +223,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                 names = [*names[1:], name]
         focus = Focus(i, tuple(names[:MAX_NAMES]), swaps[0] if swaps else values,
                       where[:60] if name else "", removed, moved, move, modifier, lines,
-                      comment, shows, stays=stays, checks=checks,
+                      comment, shows, stays=stays, checks=checks, then=then,
                       besides=added_besides(h, swaps) if swaps and not lines else "",
                       instead=instead)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more

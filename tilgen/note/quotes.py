@@ -170,11 +170,19 @@ def test_lines(hunk: Hunk, test: str) -> tuple[str, str]:
     (`assert next(unsigners).digest_method == hashlib.sha1`; in Go the `if` before its
     `t.Errorf`) and the code line before it that it checks (`unsigners =
     serializer.iter_unsigners()`); "" for either that is not there or too long to quote."""
+    found = test_checks(hunk, test, 1)
+    return found[0] if found else ("", "")
+
+
+def test_checks(hunk: Hunk, test: str, limit: int = 2) -> list[tuple[str, str]]:
+    """The first ``limit`` checks of the test ``test`` a hunk adds, as :func:`test_lines`
+    gives the first (anyhow's `test_convert` checks the message, then, after
+    `drop(box_dyn);`, that the error inside was dropped); the quotable ones, in order."""
     added = [ln[1:] for ln in hunk.lines if ln.startswith("+")]
     start = next((i for i, ln in enumerate(added) if declarations.opens(ln)
                   and declarations.declared_name(ln) == test), None)
     if start is None:
-        return "", ""
+        return []
     body = added[start + 1:]
 
     def quotable(line: str) -> bool:  # whole: no call left open (`assertCode(""` of a
@@ -183,7 +191,11 @@ def test_lines(hunk: Hunk, test: str) -> tuple[str, str]:
                 and not line.startswith(".") and line.count("(") == line.count(")")
                 and not pairs._COMMENT.match(line))
 
+    found: list[tuple[str, str]] = []
+    done = 0  # the lines before it belong to the checks found
     for i, ln in enumerate(body):
+        if found and declarations.opens(ln) and declarations.declared_name(ln):
+            break  # the next test or function: its checks are not this test's
         if not _CHECK.search(ln) or declarations.opens(ln):
             continue
         at = i
@@ -192,11 +204,17 @@ def test_lines(hunk: Hunk, test: str) -> tuple[str, str]:
                 continue
             at = i - 1
         check = body[at].strip()
-        runs = next((b.strip() for b in reversed(body[:at]) if quotable(b.strip())
+        runs = next((b.strip() for b in reversed(body[done:at]) if quotable(b.strip())
                      and not (_CHECK.search(b) and not declarations.opens(b))
                      and not _GO_FAIL.match(b) and not _ERR_CHECK.match(b)), "")
-        return (runs, check) if quotable(check) else ("", "")
-    return "", ""
+        if not found and not quotable(check):
+            return []
+        if quotable(check):
+            found.append((runs, check))
+        done = i + 1
+        if len(found) == limit:
+            break
+    return found
 
 
 PROSE_CHARS = 160

@@ -188,8 +188,9 @@ def _planned(points: list[tuple[str, int]], stated: Sequence[Statement],
         mine = next((p for p in left if p[1] == said.hunk), None)
         if mine:
             left.remove(mine)
-            if said.lacks_key(mine[0]):
-                mine = (f"{mine[0].rstrip('.')}. {said.follow}", said.hunk)
+            more = said.following(mine[0])
+            if more:
+                mine = (f"{mine[0].rstrip('.')}. {more}", said.hunk)
             out.append(mine)
         elif said.text:
             out.append((said.text, said.hunk))

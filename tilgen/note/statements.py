@@ -51,6 +51,8 @@ class Planned(Protocol):
     @property
     def checks(self) -> str: ...
     @property
+    def then(self) -> tuple[str, str] | None: ...
+    @property
     def besides(self) -> str: ...
     @property
     def instead(self) -> str: ...
@@ -69,19 +71,26 @@ def _code(text: str) -> str | None:
 @dataclass(frozen=True)
 class Statement:
     """A planned point as tilgen states it: about hunk [#hunk], ``text`` (None where it
-    cannot), and ``key``, the code a sentence about it must quote or be followed by
-    ``text``: a new test's check, the code a removal removed ("" for other points, whose
-    snippet shows their code)."""
+    cannot), and what a sentence about it must quote, or be followed by the part of
+    ``text`` that says it: a new test's checks, the code a removal removed. Other points'
+    snippets show their code."""
 
     hunk: int
     text: str | None
-    key: str = ""
-    follow: str = ""  # ``text`` as it follows the model's sentence about the same code
+    keys: tuple[str, ...] = ()  # the code each part quotes
+    parts: tuple[str, ...] = ()  # each part as it follows the model's sentence
+    test: bool = False  # the parts are a test's checks, said in one sentence
 
-    def lacks_key(self, sentence: str) -> bool:
-        """Whether ``sentence`` leaves out the key code (its letters and digits: a quote the
-        model dropped inside it is no loss)."""
-        return bool(self.key) and _letters(self.key) not in _letters(sentence)
+    def following(self, sentence: str) -> str:
+        """What to say after the model's ``sentence``: the parts whose code it leaves out
+        (a quote dropped inside the code is no loss), "" for none."""
+        lacking = [p for k, p in zip(self.keys, self.parts, strict=True)
+                   if _letters(k) not in _letters(sentence)]
+        if not lacking:
+            return ""
+        if self.test:
+            return f"이 테스트는 {', '.join(lacking)}로 결과를 확인합니다."
+        return " ".join(lacking)
 
 
 def _letters(text: str) -> str:
@@ -89,14 +98,27 @@ def _letters(text: str) -> str:
 
 
 def statement(focus: Planned) -> Statement:
-    key = focus.checks if focus.checks else focus.shows if focus.removed else ""
     text = stated(focus)
-    if not (text and _code(key)):
-        return Statement(focus.hunk, text)
-    follow = text
-    if focus.checks and focus.names:  # the sentence before names the test already
-        follow = text.replace(f"새 테스트 `{focus.names[0]}`는", "이 테스트는", 1)
-    return Statement(focus.hunk, text, key, follow)
+    if not text:
+        return Statement(focus.hunk, None)
+    if focus.checks:
+        keys = tuple(c for _r, c in _tested(focus))
+        return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True)
+    if focus.removed and _code(focus.shows):
+        return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,))
+    return Statement(focus.hunk, text)
+
+
+def _tested(focus: Planned) -> list[tuple[str, str]]:
+    """(the line run before, the check) of each check of a new test a span can hold."""
+    checks = [(focus.shows, focus.checks), *([focus.then] if focus.then else [])]
+    return [(" ".join(r.split()), " ".join(c.split())) for r, c in checks if _code(c)]
+
+
+def _checks(focus: Planned) -> list[str]:
+    """"`runs` 실행 뒤 `check` 검사" for each check of a new test a span can hold."""
+    return [f"{_code(r)} 실행 뒤 {_code(c)} 검사" if _code(r) else f"{_code(c)} 검사"
+            for r, c in _tested(focus)]
 
 
 def stated(focus: Planned) -> str | None:
@@ -142,11 +164,8 @@ def stated(focus: Planned) -> str | None:
             return None
         return f"{old} 코드를 {new} 코드로 바꿨습니다." if old else _added(focus, new)
     if focus.checks and first:
-        checks = _code(focus.checks)
-        if not checks:
-            return None
-        runs = f"{_code(focus.shows)} 실행 뒤 " if _code(focus.shows) else ""
-        return f"새 테스트 {first}는 {runs}{checks} 검사로 결과를 확인합니다."
+        checks = _checks(focus)
+        return f"새 테스트 {first}는 {', '.join(checks)}로 결과를 확인합니다." if checks else None
     if focus.shows and focus.names:
         shows = _code(focus.shows)
         if not shows or not _CODE.search(focus.shows) or import_line(focus.shows):

@@ -127,3 +127,24 @@ def test_a_tests_second_check_is_said_where_the_sentence_leaves_it_out():
     assert said.following(first) == ("이 테스트는 `drop(box_dyn);` 실행 뒤 "
                                       "`assert!(has_dropped.get());` 검사로 결과를 확인합니다.")
     assert said.following(first + " `assert!(has_dropped.get())`도 확인합니다.") == ""
+
+
+def test_a_sentence_with_a_garbled_word_keeps_its_opening_or_gives_way_to_tilgens():
+    from tilgen.note import korean
+
+    swap = _point(SWAP, "flag.go")
+    swap = Focus(1, swap.names, swap.swap)
+    test = _point(TEST)
+    test = Focus(2, test.names, shows=test.shows, checks=test.checks)
+    f = FileChange(path="flag_test.go", language="Go", hunks=[SWAP, TEST])
+    answer = PointsAnswer.model_validate({"topic": "테스트", "keywords": ["테스트"], "points": [
+        {"hunk": 1, "text": "`strings.Replace`를 `strings.ReplaceAll`로 바꾸어 랜더러가 "
+                            "간결해졌습니다."},
+        {"hunk": 2, "text": "`TestNoInterspersed`는 인터스프레스된 옵션을 검사합니다."}]})
+    note = render_points(answer, date=DAY, hunks=[(f, SWAP), (f, TEST)],
+                         stated=[statement(swap), statement(test)], garbled=korean.garbled)
+    bullets = [ln[2:] for ln in note["content"].splitlines() if ln.startswith("- ")]
+    assert bullets == ["`strings.Replace`를 `strings.ReplaceAll`로 바꾸었습니다.",
+                       statement(test).text]
+    # a clean sentence stays as it was written
+    assert korean.garbled("`strings.Replace`를 `strings.ReplaceAll`로 바꾸어 간결해졌습니다.") == []

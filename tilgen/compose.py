@@ -18,7 +18,7 @@ from tilgen.backends.run import generate
 from tilgen.config.settings import Settings
 from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import ChangeSet
-from tilgen.note import reject
+from tilgen.note import korean, reject
 from tilgen.note.partial import PartialJSON
 from tilgen.note.prompt import Prompt
 from tilgen.note.reject import Proof
@@ -46,6 +46,8 @@ def write_note(backend: Backend, cs: ChangeSet, prompt: Prompt, settings: Settin
     retried once (:func:`tilgen.backends.attempts.ask_checked`), or the best of
     ``generation.candidates`` such answers."""
     points = settings.note_format == "points"
+    if points and settings.language == "ko":
+        korean.warm()  # ready when the answer is rendered (see render_points' garbled)
 
     def ask(i: int, tokens: TokenCallback | None) -> tuple[TilNote, GenerationResult, int]:
         gen = settings.generation
@@ -218,5 +220,6 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         proof = Proof.of(cs.files, [c.subject for c in cs.commits])
         quoted = {f.hunk: (f.checks, f.shows) for f in prompt.focus if f.checks}
         data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof,
-                             quoted=quoted, stated=[statement(f) for f in prompt.focus])
+                             quoted=quoted, stated=[statement(f) for f in prompt.focus],
+                             garbled=korean.garbled if settings.language == "ko" else None)
     return validate_note(data, date=cs.date, language=settings.language)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,31 @@ def unknown_words(text: str, *, with_loanwords: bool = True,
         bad = oov | {i for i, n in pieces.items() if n >= 2}
         unknown += [_strip(words[i]) for i in sorted(bad)]
     return unknown, total
+
+
+_warming: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+def warm() -> None:
+    """Load Kiwi in the background (about 4 s and 0.5 GB on first use), while a note is
+    being generated, for :func:`garbled` to find it ready."""
+    global _warming
+    with _lock:
+        if _warming is None:
+            _warming = threading.Thread(target=unknown_words, args=("준비",), daemon=True,
+                                        name="tilgen-kiwi")
+            _warming.start()
+
+
+def garbled(sentence: str) -> list[str]:
+    """The words of a note's sentence that are no Korean (as :func:`unknown_words` finds
+    them); none without kiwipiepy."""
+    warm()
+    assert _warming is not None
+    _warming.join()
+    found = unknown_words(prose_text(sentence))
+    return found[0] if found else []
 
 
 def _strip(word: str) -> str:

@@ -174,6 +174,19 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
     return merged
 
 
+def _ungarbled(text: str, hunk: int, stated: Sequence[Statement],
+               garbled: Callable[[str], list[str]]) -> tuple[str, int]:
+    """A point holding a word that is no Korean ("`bail` 랜더러가 삭제되었습니다"): its opening
+    where that reads clean, else tilgen's statement of its hunk, else the point as it is."""
+    if not garbled(text):
+        return text, hunk
+    short = reject.without_reason(text)
+    if short and not garbled(short):
+        return short, hunk
+    said = next((s.text for s in stated if s.hunk == hunk and s.text), None)
+    return (said or text), hunk
+
+
 def _planned(points: list[tuple[str, int]], stated: Sequence[Statement],
              ) -> list[tuple[str, int]]:
     """``points`` in the plan's order, each planned point the answer lacks (its answer looped
@@ -220,12 +233,13 @@ def _generic(keyword: str) -> bool:
 def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
     proof: reject.Proof | None = None, quoted: Mapping[int, Sequence[str]] | None = None,
-    stated: Sequence[Statement] = (),
+    stated: Sequence[Statement] = (), garbled: Callable[[str], list[str]] | None = None,
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``; ``quoted``
     gives, by hunk number, the lines the plan quoted, which its snippet shows first;
     ``stated``, the planned points in order as tilgen states them, each taking the place of
-    a point the answer lacks (see :mod:`tilgen.note.statements`)."""
+    a point the answer lacks (see :mod:`tilgen.note.statements`); ``garbled`` finds the
+    words of a sentence that are no Korean (see :func:`tilgen.note.korean.garbled`)."""
     topic = " ".join(answer.topic.split()).rstrip(".")
     if len(answer.topic) in TOPIC_MAX.values() and " " in topic:
         # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
@@ -261,7 +275,10 @@ def render_points(
     # Invented numbers, remarks about the commit and vague points go (see reject).
     if proof is None:
         proof = reject.Proof.of(list({id(f): f for f, _ in hunks}.values()))
-    points = _planned(reject.keep([(t, ref) for t, ref in points if t], proof), stated)
+    points = reject.keep([(t, ref) for t, ref in points if t], proof)
+    if garbled:
+        points = [_ungarbled(t, ref, stated, garbled) for t, ref in points]
+    points = _planned(points, stated)
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."

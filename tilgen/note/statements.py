@@ -140,8 +140,8 @@ def stated(focus: Planned) -> str | None:
     if focus.modifier:
         name, before, after = (_code(p) if p else None for p in focus.modifier)
         if name and after:
-            was = f"(이전에는 {before})" if before else ""
-            return f"{name} 선언은 이제 {after}입니다{was}."
+            earlier = f"(이전에는 {before})" if before else ""
+            return f"{name} 선언은 이제 {after}입니다{earlier}."
         return f"{name} 선언에서 {before} 수식어를 뺐습니다." if name and before else None
     if focus.comment:
         on, was, now = (_code(p) if p else None for p in focus.comment)

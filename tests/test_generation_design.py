@@ -127,6 +127,15 @@ def test_a_point_caught_in_a_decoding_loop_keeps_only_its_opening():
     assert reject.problem("`f.args`를 `f.rest`로 바꿔 `f.args` 대신 `f.rest`를 읽습니다.", proof) is None
 
 
+def test_a_point_copying_the_plans_english_is_caught():
+    proof = reject.Proof.of([FileChange(path="flag.go", language="Go", hunks=[SETTER])])
+    copied = ("`getErrHasColors: () => { return stripColor(str).length;`` became ``getErrHasColors: "
+              "() => { return stripVTC`(` (번역) : `stripVTControlCharacters`를 씁니다.")
+    assert reject.problem(copied, proof) == ("it copies the plan's English instead of saying it "
+                                             "in Korean")
+    assert reject.problem("`stripColor`를 `stripVTControlCharacters`로 바꿨습니다.", proof) is None
+
+
 def test_a_vague_point_goes_when_a_specific_one_remains():
     proof = reject.Proof.of([FileChange(path="flag.go", language="Go", hunks=[SETTER])])
     vague = ("타입스크립트의 특징과 문법은 다양한 기술에서 활용됩니다.", 0)

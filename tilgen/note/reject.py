@@ -43,7 +43,15 @@ def problem(text: str, proof: Proof) -> str | None:
         return f"'{meta}' is about the commit, the date or the project, not the code"
     if checks.looping(text):
         return "it repeats itself"
+    if _PLAN_WORDS.search(text):
+        return "it copies the plan's English instead of saying it in Korean"
     return None
+
+
+# the words of tilgen's own plan lines (see tilgen.note.focus.Focus.plan_line), copied into a
+# point when its answer loops: "`getErrHasColors: …`` became ``…` The author's words explain"
+_PLAN_WORDS = re.compile(r"`\s*became\s*`|\bhunk \[#|in place of the removed|The author's words"
+                         r"|\bno longer exists\b")
 
 
 # a point's opening: its code spans and the verb the grammar ends it with (see openings)

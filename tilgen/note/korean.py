@@ -27,7 +27,7 @@ def _kiwi(with_loanwords: bool = True) -> Any | None:
         from kiwipiepy import Kiwi
     except ImportError:
         return None
-    kiwi = Kiwi()
+    kiwi = Kiwi(load_typo_dict=False, load_multi_dict=False)
     for word in loanwords() if with_loanwords else ():
         kiwi.add_user_word(word, "NNG")
     return kiwi

@@ -18,32 +18,22 @@ from typing import Protocol
 
 from tilgen.note.checks import import_line
 from tilgen.note.declarations import declared_name
+from tilgen.note.openings import Focus as Opened
 
 _CODE = re.compile(r"[(=;{\[]")  # a line of code has one of these; prose seldom does
 MAX_CODE = 100  # a longer line is no sentence's part: the snippet shows it
 
 
-class Planned(Protocol):
-    """A planned point (:class:`tilgen.note.focus.Focus`), as far as its statement goes."""
+class Planned(Opened, Protocol):
+    """A planned point (:class:`tilgen.note.focus.Focus`), as far as its statement goes:
+    what its opening knows, and the lines its plan line quotes."""
 
     @property
     def hunk(self) -> int: ...
     @property
-    def names(self) -> tuple[str, ...]: ...
-    @property
-    def swap(self) -> tuple[str, str] | None: ...
-    @property
     def scope(self) -> str: ...
     @property
-    def removed(self) -> bool: ...
-    @property
-    def move(self) -> tuple[str, str] | None: ...
-    @property
-    def modifier(self) -> tuple[str, str, str] | None: ...
-    @property
     def lines(self) -> tuple[str, str] | None: ...
-    @property
-    def comment(self) -> tuple[str, str, str] | None: ...
     @property
     def shows(self) -> str: ...
     @property

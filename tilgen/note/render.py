@@ -12,7 +12,7 @@ from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import evidence, reject, spelling
 from tilgen.note.checks import import_line
 from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
-from tilgen.note.statements import Statement
+from tilgen.note.statements import Statement, in_plan, ungarbled
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3
@@ -174,42 +174,6 @@ def merge_templated(points: list[tuple[str, int]]) -> list[tuple[str, list[int]]
     return merged
 
 
-def _ungarbled(text: str, hunk: int, stated: Sequence[Statement],
-               garbled: Callable[[str], list[str]]) -> tuple[str, int]:
-    """A point holding a word that is no Korean ("`bail` 랜더러가 삭제되었습니다"): its opening
-    where that reads clean, else tilgen's statement of its hunk, else the point as it is."""
-    if not garbled(text):
-        return text, hunk
-    short = reject.without_reason(text)
-    if short and not garbled(short):
-        return short, hunk
-    said = next((s.text for s in stated if s.hunk == hunk and s.text), None)
-    return (said or text), hunk
-
-
-def _planned(points: list[tuple[str, int]], stated: Sequence[Statement],
-             ) -> list[tuple[str, int]]:
-    """``points`` in the plan's order, each planned point the answer lacks (its answer looped
-    or was rejected) stated by tilgen where it can, and a point that does not quote its
-    key code (a new test's check) followed by tilgen's sentence; points about unplanned
-    hunks after."""
-    if not stated:
-        return points
-    left = list(points)
-    out: list[tuple[str, int]] = []
-    for said in stated:
-        mine = next((p for p in left if p[1] == said.hunk), None)
-        if mine:
-            left.remove(mine)
-            more = said.following(mine[0])
-            if more:
-                mine = (f"{mine[0].rstrip('.')}. {more}", said.hunk)
-            out.append(mine)
-        elif said.text:
-            out.append((said.text, said.hunk))
-    return out + left
-
-
 PRONOUN = re.compile(r"(^|[\s(`])(?:저는|제가|나는|내가)\s+")
 
 
@@ -277,8 +241,8 @@ def render_points(
         proof = reject.Proof.of(list({id(f): f for f, _ in hunks}.values()))
     points = reject.keep([(t, ref) for t, ref in points if t], proof)
     if garbled:
-        points = [_ungarbled(t, ref, stated, garbled) for t, ref in points]
-    points = _planned(points, stated)
+        points = [ungarbled(t, ref, stated, garbled) for t, ref in points]
+    points = in_plan(points, stated)
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."

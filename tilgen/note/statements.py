@@ -13,12 +13,14 @@ sound.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from tilgen.note.checks import import_line
 from tilgen.note.declarations import declared_name
 from tilgen.note.openings import Focus as Opened
+from tilgen.note.reject import without_reason
 
 _CODE = re.compile(r"[(=;{\[]")  # a line of code has one of these; prose seldom does
 MAX_CODE = 100  # a longer line is no sentence's part: the snippet shows it
@@ -175,3 +177,39 @@ def _added(focus: Planned, code: str) -> str:
     name = declared_name(focus.scope) if focus.scope else ""
     where = f"`{name}`에 " if name and "`" not in name else ""
     return f"{where}새로 들어간 코드는 {code}입니다."
+
+
+def ungarbled(text: str, hunk: int, stated: Sequence[Statement],
+              garbled: Callable[[str], list[str]]) -> tuple[str, int]:
+    """A point holding a word that is no Korean ("`bail` 랜더러가 삭제되었습니다"): its opening
+    where that reads clean, else tilgen's statement of its hunk, else the point as it is."""
+    if not garbled(text):
+        return text, hunk
+    short = without_reason(text)
+    if short and not garbled(short):
+        return short, hunk
+    said = next((s.text for s in stated if s.hunk == hunk and s.text), None)
+    return (said or text), hunk
+
+
+def in_plan(points: list[tuple[str, int]], stated: Sequence[Statement],
+            ) -> list[tuple[str, int]]:
+    """``points`` in the plan's order, each planned point the answer lacks (its answer looped
+    or was rejected) stated by tilgen where it can, and a point that does not quote its
+    key code (a new test's check) followed by tilgen's sentence; points about unplanned
+    hunks after."""
+    if not stated:
+        return points
+    left = list(points)
+    out: list[tuple[str, int]] = []
+    for said in stated:
+        mine = next((p for p in left if p[1] == said.hunk), None)
+        if mine:
+            left.remove(mine)
+            more = said.following(mine[0])
+            if more:
+                mine = (f"{mine[0].rstrip('.')}. {more}", said.hunk)
+            out.append(mine)
+        elif said.text:
+            out.append((said.text, said.hunk))
+    return out + left

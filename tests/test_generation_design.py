@@ -136,6 +136,14 @@ def test_a_point_copying_the_plans_english_is_caught():
     assert reject.problem("`stripColor`를 `stripVTControlCharacters`로 바꿨습니다.", proof) is None
 
 
+def test_a_point_listing_code_instead_of_a_sentence_is_caught():
+    proof = reject.Proof.of([FileChange(path="flag.go", language="Go", hunks=[SETTER])])
+    listed = "`noInterspersed`는 " + ", ".join(f"`-{c}`" for c in "ofnstuvwxyzABC") + "를 다룹니다."
+    assert reject.problem(listed, proof) == "it lists code instead of saying what changed"
+    said = "`a`, `b`, `c`, `d`, `e`, `f`, `g`, `h`를 `SetInterspersed`로 묶었습니다."  # 9 spans
+    assert reject.problem(said, proof) is None
+
+
 def test_a_vague_point_goes_when_a_specific_one_remains():
     proof = reject.Proof.of([FileChange(path="flag.go", language="Go", hunks=[SETTER])])
     vague = ("타입스크립트의 특징과 문법은 다양한 기술에서 활용됩니다.", 0)

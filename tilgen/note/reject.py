@@ -17,6 +17,7 @@ from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import FileChange
 from tilgen.note import checks
 from tilgen.note.openings import FINITE
+from tilgen.note.schema import INLINE_CODE
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,14 @@ def problem(text: str, proof: Proof) -> str | None:
         return "it repeats itself"
     if _PLAN_WORDS.search(text):
         return "it copies the plan's English instead of saying it in Korean"
+    if len(INLINE_CODE.findall(text)) > MAX_SPANS:
+        return "it lists code instead of saying what changed"
     return None
+
+
+# No sentence of the 1.5B's thirty corpus notes holds more than 8 code spans; the 0.5B looped
+# through flags in one ("`-o`, `-f`, `-n`, … `-m`", fifty spans).
+MAX_SPANS = 12
 
 
 # the words of tilgen's own plan lines (see tilgen.note.focus.Focus.plan_line), copied into a

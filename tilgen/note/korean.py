@@ -94,7 +94,7 @@ _lock = threading.Lock()
 
 
 def warm() -> None:
-    """Load Kiwi in the background (about 4 s and 0.5 GB on first use), while a note is
+    """Load Kiwi in the background (about 2 s and 0.5 GB on first use), while a note is
     being generated, for :func:`garbled` to find it ready."""
     global _warming
     with _lock:

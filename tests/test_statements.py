@@ -4,6 +4,7 @@ write, and after one that leaves out what a new test checks or what a removal re
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note.focus import Focus, plan
@@ -148,3 +149,77 @@ def test_a_sentence_with_a_garbled_word_keeps_its_opening_or_gives_way_to_tilgen
                        statement(test).text]
     # a clean sentence stays as it was written
     assert korean.garbled("`strings.Replace`를 `strings.ReplaceAll`로 바꾸어 간결해졌습니다.") == []
+
+
+def test_an_added_line_follows_a_sentence_that_names_only_where_it_went():
+    # itsdangerous 85618914: "`test_iter_unsigners`, `TestJWSSerializer` (1) 추가: …" left
+    # out the line itself, which is what turns the inherited test off
+    added = Focus(1, ("test_iter_unsigners", "TestJWSSerializer"),
+                  scope="class TestJWSSerializer(TestSerializer):",
+                  lines=("", "test_iter_unsigners = None"))
+    said = statement(added)
+    assert said.text == "`TestJWSSerializer`에 새로 들어간 코드는 `test_iter_unsigners = None`입니다."
+    assert said.following("`test_iter_unsigners`, `TestJWSSerializer` (1) 추가: 새로운 테스트를 "
+                          "추가했습니다.") == said.text
+    assert said.following("`TestJWSSerializer`는 `test_iter_unsigners = None`으로 이 테스트를 "
+                          "끕니다.") == ""
+    # an import says nothing a reader needs repeated
+    imported = Focus(1, ("UnwindSafe",), lines=("", "use std::panic::{RefUnwindSafe, UnwindSafe};"))
+    assert statement(imported).following("`UnwindSafe`를 가져옵니다.") == ""
+
+
+def test_a_reason_naming_another_points_code_is_cut_to_its_opening():
+    # javapoet 35c59c5a: the test moved to `emitEnumValues` because `emitLastEnumValue`
+    # went private; the 1.5B told it the other way round
+    private = Focus(1, ("emitLastEnumValue",), modifier=("emitLastEnumValue", "public", "private"))
+    test = Focus(2, ("javaWriter.emitEnumValue", "javaWriter.emitEnumValues"),
+                 swap=("javaWriter.emitEnumValue", "javaWriter.emitEnumValues"))
+    linked = ("`javaWriter.emitEnumValue`를 `javaWriter.emitEnumValues`로 바꾸어 "
+              "`emitLastEnumValue`가 이제 프라이빗이 되었습니다.")
+    own = "`emitLastEnumValue`를 `private`로 바꾸어 `emitLastEnumValue`를 감춥니다."
+    bullets = _render([{"hunk": 1, "text": own}, {"hunk": 2, "text": linked}], [private, test],
+                      [Hunk("@@ -1 +1 @@", ["-a", "+b"])] * 2)
+    assert bullets == [own, "`javaWriter.emitEnumValue`를 `javaWriter.emitEnumValues`로 바꾸었습니다."]
+    # what a removed function's calls use now is its own point's, not another's
+    removed = Focus(1, ("stripColor",), removed=True, successor="stripVTControlCharacters")
+    swap = Focus(2, ("stripColor", "stripVTControlCharacters"),
+                 swap=("stripColor", "stripVTControlCharacters"))
+    told = "`stripColor`를 제거하여 `node:util`의 `stripVTControlCharacters`로 대체합니다."
+    assert _render([{"hunk": 1, "text": told}], [removed, swap],
+                   [Hunk("@@ -1 +1 @@", ["-a", "+b"])] * 2)[0] == told
+
+
+def test_a_revert_is_said_first_with_the_change_it_undoes():
+    from tilgen.compose import _to_note
+    from tilgen.config.settings import Settings
+    from tilgen.git.changes import ChangeSet, CommitInfo
+    from tilgen.note import schema
+    from tilgen.note.checks import is_meta
+    from tilgen.note.prompt import build_prompt
+
+    check = Hunk("@@ -676,5 +673,0 @@ Command.prototype.parseOptions = function(argv) {", [
+        "-  if (len === 0) {", "-    this.optionMissingArgument(option);", "-  }"])
+    f = FileChange(path="index.js", language="JavaScript", hunks=[check])
+
+    def bullets(subject: str, text: str) -> list[str]:
+        cs = ChangeSet(source="commit ce35c35e", repo_name="commander.js", date=DAY, files=[f],
+                       commits=[CommitInfo(sha="ce35c35e", subject=subject)])
+        answer = json.dumps({"topic": "옵션 검사", "keywords": ["옵션", "검사"], "points": [
+            {"hunk": 1, "en": "Removed the check.", "text": text}]}, ensure_ascii=False)
+        note = _to_note(answer, cs, build_prompt(cs, languages=["JavaScript"]), Settings())
+        return schema.bullets(note.content)
+
+    revert = 'Revert "For a required option, throw an error when the flag is not given."'
+    long = ("`optionMissingArgument` 호출을 제거했으므로 필수 값을 갖는 옵션을 명령줄에서 아예 "
+            "주지 않아도 이제 에러가 나지 않고, 플래그를 줄 때만 값이 있어야 합니다.")
+    said = bullets(revert, long)
+    assert said == ['앞서 들어간 "For a required option, throw an error when the flag is not '
+                    'given." 변경을 되돌렸습니다(revert). 그 변경이 더한 코드는 더 이상 없고, '
+                    "고친 코드는 그 전으로 돌아갔습니다.", long]
+    assert not is_meta(said[0])
+    # a short note stays mostly Korean: the revert is said without the English subject
+    short = "`optionMissingArgument` 호출을 제거했습니다."
+    assert bullets(revert, short) == ["앞서 들어간 변경을 되돌렸습니다(revert). 그 변경이 더한 "
+                                      "코드는 더 이상 없고, 고친 코드는 그 전으로 돌아갔습니다.",
+                                      short]
+    assert bullets("Check required options", short) == [short]  # no revert, none said

@@ -33,7 +33,7 @@ from tilgen.note.schema import (
     salvage_points,
     validate_note,
 )
-from tilgen.note.statements import statement
+from tilgen.note.statements import reverted, statement
 from tilgen.note.stepwise import point_schema, title_schema
 
 StatusCallback = Callable[[str], None]
@@ -221,5 +221,7 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         quoted = {f.hunk: (f.checks, f.shows) for f in prompt.focus if f.checks}
         data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof,
                              quoted=quoted, stated=[statement(f) for f in prompt.focus],
-                             garbled=korean.garbled if settings.language == "ko" else None)
+                             garbled=korean.garbled if settings.language == "ko" else None,
+                             leading=reverted([c.subject for c in cs.commits])
+                             if settings.language == "ko" else ())
     return validate_note(data, date=cs.date, language=settings.language)

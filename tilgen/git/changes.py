@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+
+_REVERT = re.compile(r'^Revert "(.+)"\s*$')  # the subject `git revert` writes
 
 
 @dataclass
@@ -102,6 +105,12 @@ class CommitInfo:
     @property
     def short(self) -> str:
         return self.sha[:12]
+
+
+def reverted_subject(subject: str) -> str | None:
+    """The subject of the commit a `git revert` subject (`Revert "…"`) undoes, else None."""
+    found = _REVERT.match(subject.strip())
+    return found.group(1) if found else None
 
 
 @dataclass

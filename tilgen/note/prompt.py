@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tilgen.git.changes import ChangeSet, FileChange, Hunk
+from tilgen.git.changes import ChangeSet, FileChange, Hunk, reverted_subject
 from tilgen.note import declarations, evidence
 from tilgen.note.focus import Focus, message_words, plan
 
-PROMPT_VERSION = "til-2026.12-16"
+PROMPT_VERSION = "til-2026.12-17"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.
@@ -236,9 +236,6 @@ def code_words(subject: str, hunks: list[tuple[FileChange, Hunk]]) -> str:
     return re.sub(r"\S+", mark, subject)
 
 
-_REVERT = re.compile(r'^Revert "(.+)"\s*$')  # git revert's subject
-
-
 def plan_lines(chosen: list[Focus], subjects: list[str] | None = None) -> list[str]:
     """The plan the points follow, one line each, and a blank line; nothing without one.
     The commit subjects come after it, as the author's own words for why: left at the top
@@ -247,8 +244,8 @@ def plan_lines(chosen: list[Focus], subjects: list[str] | None = None) -> list[s
     if not chosen:
         return []
     count = "1 point" if len(chosen) == 1 else f"{len(chosen)} points"
-    why = [f'This commit reverts (undoes) an earlier commit, "{m.group(1)}": the lines it '
-           "removes are what that commit had added" if (m := _REVERT.match(s))
+    why = [f'This commit reverts (undoes) an earlier commit, "{m}": the lines it '
+           "removes are what that commit had added" if (m := reverted_subject(s))
            else f'Why, in the author\'s words: "{s}"' for s in (subjects or [])[:3] if s.strip()]
     return ([f"Plan: write exactly {count}, in this order:"]
             + [f"{i}. {c.plan_line()}" for i, c in enumerate(chosen, start=1)] + why + [""])

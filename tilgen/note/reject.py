@@ -67,6 +67,12 @@ _OPENING = re.compile(r"^[^`]{0,12}`[^`]+`[^`]{0,20}(?:`[^`]+`[^`]{0,12})*?\s("
                       + "|".join(sorted(FINITE, key=len, reverse=True)) + r")\s")
 
 
+def reason_of(text: str) -> str:
+    """What follows a point's opening (its reason: "… 바꾸어 `X`가 이제 …"), "" for none."""
+    found = _OPENING.match(text)
+    return text[found.end(1):] if found else ""
+
+
 def without_reason(text: str) -> str | None:
     """A point cut after its opening, what changed, when what follows is the trouble:
     "`emitLastEnumValue`를 `private`로 바꾸어 프로젝트의 … 개선했습니다." becomes

@@ -11,8 +11,16 @@ from typing import Any
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import evidence, reject, spelling
 from tilgen.note.checks import import_line
-from tilgen.note.schema import HANGUL, PERSONAL, TOPIC_MAX, PointsAnswer, prose
-from tilgen.note.statements import Statement, in_plan, ungarbled
+from tilgen.note.schema import (
+    HANGUL,
+    KOREAN_SHARE,
+    PERSONAL,
+    TOPIC_MAX,
+    PointsAnswer,
+    hangul_share,
+    prose,
+)
+from tilgen.note.statements import Statement, in_plan, ungarbled, unlinked
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3
@@ -198,12 +206,15 @@ def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
     proof: reject.Proof | None = None, quoted: Mapping[int, Sequence[str]] | None = None,
     stated: Sequence[Statement] = (), garbled: Callable[[str], list[str]] | None = None,
+    leading: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``; ``quoted``
     gives, by hunk number, the lines the plan quoted, which its snippet shows first;
     ``stated``, the planned points in order as tilgen states them, each taking the place of
     a point the answer lacks (see :mod:`tilgen.note.statements`); ``garbled`` finds the
-    words of a sentence that are no Korean (see :func:`tilgen.note.korean.garbled`)."""
+    words of a sentence that are no Korean (see :func:`tilgen.note.korean.garbled`);
+    ``leading``, what tilgen says first of the changes as a whole (a revert), the ways to say
+    it from most to least quoted: the first that leaves the note mostly Korean."""
     topic = " ".join(answer.topic.split()).rstrip(".")
     if len(answer.topic) in TOPIC_MAX.values() and " " in topic:
         # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
@@ -220,9 +231,6 @@ def render_points(
         lesson = next((k for k in keywords if HANGUL.search(k) and not _generic(k)), None)
         if lesson:
             topic = f"{topic}의 {lesson}"
-    out = [f"# {date.isoformat()} TIL", ""]
-    used_hunks: set[int] = set()
-    shown_code: set[tuple[str, ...]] = set()
     # A first-person subject ("제가 값을 바꿉니다.") breaks a rule the note must keep; Korean
     # drops the subject and stays grammatical, so the word goes. A point that stays personal
     # ("제 생각에는 …", "I think …") is dropped rather than the whole note, while others remain.
@@ -240,9 +248,30 @@ def render_points(
     if proof is None:
         proof = reject.Proof.of(list({id(f): f for f, _ in hunks}.values()))
     points = reject.keep([(t, ref) for t, ref in points if t], proof)
+    points = [(unlinked(t, ref, stated), ref) for t, ref in points]
     if garbled:
         points = [ungarbled(t, ref, stated, garbled) for t, ref in points]
     points = in_plan(points, stated)
+    content = _content(date, points, hunks, quoted)
+    for said in leading:  # said only where the note stays mostly Korean with it
+        first = _content(date, [(said, 0), *points], hunks, quoted)
+        if hangul_share(first) >= KOREAN_SHARE:
+            content = first
+            break
+    return {
+        "title": f"{date.isoformat()} TIL - {topic}",
+        "keywords": keywords,
+        "content": content,
+    }
+
+
+def _content(date: dt.date, points: list[tuple[str, int]],
+             hunks: list[tuple[FileChange, Hunk]],
+             quoted: Mapping[int, Sequence[str]] | None) -> str:
+    """The note's body: a heading, then each point as a bullet with its hunk's snippet."""
+    out = [f"# {date.isoformat()} TIL", ""]
+    used_hunks: set[int] = set()
+    shown_code: set[tuple[str, ...]] = set()
     for text, refs in merge_templated([(t, ref) for t, ref in points if t]):
         if not text.endswith("."):
             text += "."
@@ -259,8 +288,4 @@ def render_points(
                     out += ["", f"```{lang}", *code, "```"]
                     shown += 1
         out.append("")
-    return {
-        "title": f"{date.isoformat()} TIL - {topic}",
-        "keywords": keywords,
-        "content": "\n".join(out).rstrip() + "\n",
-    }
+    return "\n".join(out).rstrip() + "\n"

@@ -58,6 +58,9 @@ def prose(text: str) -> str:
 HEADING = re.compile(r"^# \d{4}-\d{2}-\d{2} TIL[ \t]*$", re.M)
 
 
+KOREAN_SHARE = 0.6  # a Korean note's least share of Hangul among the letters of its prose
+
+
 def hangul_share(text: str) -> float:
     """Hangul syllables / (Hangul + Latin letters) in the prose; 0.0 for no letters.
 
@@ -130,7 +133,7 @@ class TilNote(BaseModel):
                 "content must not use personal expressions (I think, I learned, 저는 …)")
         if v.count("```") % 2:
             raise ValueError("content has an unclosed code fence")
-        if language == "ko" and hangul_share(v) < 0.6:
+        if language == "ko" and hangul_share(v) < KOREAN_SHARE:
             raise ValueError("content must be written mostly in Korean (Hangul) outside code")
         return v
 

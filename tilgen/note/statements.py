@@ -17,10 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from tilgen.git.changes import reverted_subject
 from tilgen.note.checks import import_line
 from tilgen.note.declarations import declared_name
 from tilgen.note.openings import Focus as Opened
-from tilgen.note.reject import without_reason
+from tilgen.note.reject import reason_of, without_reason
 
 _CODE = re.compile(r"[(=;{\[]")  # a line of code has one of these; prose seldom does
 MAX_CODE = 100  # a longer line is no sentence's part: the snippet shows it
@@ -72,6 +73,7 @@ class Statement:
     keys: tuple[str, ...] = ()  # the code each part quotes
     parts: tuple[str, ...] = ()  # each part as it follows the model's sentence
     test: bool = False  # the parts are a test's checks, said in one sentence
+    names: tuple[str, ...] = ()  # the code its point is about (names, swap, successor)
 
     def following(self, sentence: str) -> str:
         """What to say after the model's ``sentence``: the parts whose code it leaves out
@@ -90,15 +92,22 @@ def _letters(text: str) -> str:
 
 
 def statement(focus: Planned) -> Statement:
+    names = tuple(dict.fromkeys([*focus.names, *(focus.swap or ()), focus.successor]))
     text = stated(focus)
     if not text:
-        return Statement(focus.hunk, None)
+        return Statement(focus.hunk, None, names=names)
     if focus.checks:
         keys = tuple(c for _r, c in _tested(focus))
-        return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True)
+        return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True, names=names)
     if focus.removed and _code(focus.shows):
-        return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,))
-    return Statement(focus.hunk, text)
+        return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,),
+                         names=names)
+    added = focus.lines[1] if focus.lines and not focus.lines[0] else ""
+    if added and _code(added) and not import_line(added.strip()):
+        # "added `test_iter_unsigners = None`": the line is the point; a sentence naming
+        # only the class it went into ("`TestJWSSerializer` (1) 추가") is followed by it
+        return Statement(focus.hunk, text, (" ".join(added.split()),), (text,), names=names)
+    return Statement(focus.hunk, text, names=names)
 
 
 def _tested(focus: Planned) -> list[tuple[str, str]]:
@@ -171,12 +180,41 @@ def stated(focus: Planned) -> str | None:
     return None
 
 
+def reverted(subjects: Sequence[str]) -> tuple[str, ...]:
+    """What to say first when the changes undo an earlier commit (git's `Revert "…"`
+    subject), its subject quoted, then the same without the quote (an English subject can
+    outweigh a short note's Korean); () for none. Told only what was removed, a reader takes
+    a revert for a new decision."""
+    then = "그 변경이 더한 코드는 더 이상 없고, 고친 코드는 그 전으로 돌아갔습니다."
+    for subject in subjects:
+        undone = reverted_subject(subject)
+        if undone:
+            quoted = (f'앞서 들어간 "{undone}" 변경을 되돌렸습니다(revert). {then}'
+                      if '"' not in undone else None)
+            return tuple(filter(None, (quoted, f"앞서 들어간 변경을 되돌렸습니다(revert). {then}")))
+    return ()
+
+
 def _added(focus: Planned, code: str) -> str:
     """"`Scope`에 새로 들어간 코드는 `code`입니다." ("코드를 추가했습니다" reads as a remark
     about the commit: tilgen eval counts it as a meta bullet)."""
     name = declared_name(focus.scope) if focus.scope else ""
     where = f"`{name}`에 " if name and "`" not in name else ""
     return f"{where}새로 들어간 코드는 {code}입니다."
+
+
+def unlinked(text: str, hunk: int, stated: Sequence[Statement]) -> str:
+    """A point whose reason names what another planned point is about, and not its own
+    ("`javaWriter.emitEnumValue`를 `javaWriter.emitEnumValues`로 바꾸어 `emitLastEnumValue`가
+    이제 프라이빗이 되었습니다"): its opening. Two hunks of a commit are seldom cause and
+    effect the way a small model links them (the test followed the method going private,
+    not the reverse), and the other point says its own change."""
+    own = {n for s in stated if s.hunk == hunk for n in s.names}
+    others = {n for s in stated if s.hunk != hunk for n in s.names} - own
+    named = set(re.findall(r"`([^`]+)`", reason_of(text)))
+    if own and named & others:
+        return without_reason(text) or text
+    return text
 
 
 def ungarbled(text: str, hunk: int, stated: Sequence[Statement],

@@ -223,3 +223,21 @@ def test_a_revert_is_said_first_with_the_change_it_undoes():
                                       "코드는 더 이상 없고, 고친 코드는 그 전으로 돌아갔습니다.",
                                       short]
     assert bullets("Check required options", short) == [short]  # no revert, none said
+
+
+def test_the_title_names_the_plans_most_telling_point():
+    swap, test = _point(SWAP, "flag.go"), _point(TEST)
+    assert statement(swap).title == "`strings.Replace` 대신 `strings.ReplaceAll`"
+    assert statement(test).title == "새 테스트 `TestNoInterspersed`"
+    assert statement(_point(REMOVED, "lib/help.js", "JavaScript")).title == "`stripColor` 제거"
+    # a line of code is no title
+    assert statement(Focus(1, ("x",), swap=("a = b(c)", "a = d(c)"))).title is None
+    f = FileChange(path="flag.go", language="Go", hunks=[SWAP])
+    answer = PointsAnswer.model_validate({"topic": "Go code refactoring",
+                                          "keywords": ["코드 리팩토링", "구조 변경"], "points": [
+        {"hunk": 1, "text": "`strings.Replace`를 `strings.ReplaceAll`로 바꿨습니다."}]})
+    titled = render_points(answer, date=DAY, hunks=[(f, SWAP)], stated=[statement(swap)])
+    assert titled["title"] == "2026-12-02 TIL - `strings.Replace` 대신 `strings.ReplaceAll`"
+    # without a plan, the model's keywords name it, as before
+    assert render_points(answer, date=DAY, hunks=[(f, SWAP)])["title"] == (
+        "2026-12-02 TIL - 코드 리팩토링과 구조 변경")

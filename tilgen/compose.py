@@ -219,9 +219,9 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
                                    f"{describe_errors(exc)}") from None
         proof = Proof.of(cs.files, [c.subject for c in cs.commits])
         quoted = {f.hunk: (f.checks, f.shows) for f in prompt.focus if f.checks}
+        ko = settings.language == "ko"  # what tilgen says itself, it says in Korean
         data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof,
-                             quoted=quoted, stated=[statement(f) for f in prompt.focus],
-                             garbled=korean.garbled if settings.language == "ko" else None,
-                             leading=reverted([c.subject for c in cs.commits])
-                             if settings.language == "ko" else ())
+                             quoted=quoted, stated=[statement(f) for f in prompt.focus] if ko
+                             else [], garbled=korean.garbled if ko else None,
+                             leading=reverted([c.subject for c in cs.commits]) if ko else ())
     return validate_note(data, date=cs.date, language=settings.language)

@@ -231,6 +231,9 @@ def render_points(
         lesson = next((k for k in keywords if HANGUL.search(k) and not _generic(k)), None)
         if lesson:
             topic = f"{topic}의 {lesson}"
+    # the plan's most telling point, by its names ("`A` 대신 `B`"), says more than the
+    # model's keywords ("추가와 자료형", "변경과 코드")
+    topic = next((st.title for st in stated if st.title), topic)
     # A first-person subject ("제가 값을 바꿉니다.") breaks a rule the note must keep; Korean
     # drops the subject and stays grammatical, so the word goes. A point that stays personal
     # ("제 생각에는 …", "I think …") is dropped rather than the whole note, while others remain.

@@ -74,6 +74,7 @@ class Statement:
     parts: tuple[str, ...] = ()  # each part as it follows the model's sentence
     test: bool = False  # the parts are a test's checks, said in one sentence
     names: tuple[str, ...] = ()  # the code its point is about (names, swap, successor)
+    title: str | None = None  # the point as a note's title ("`A` 대신 `B`"), None for none
 
     def following(self, sentence: str) -> str:
         """What to say after the model's ``sentence``: the parts whose code it leaves out
@@ -95,19 +96,49 @@ def statement(focus: Planned) -> Statement:
     names = tuple(dict.fromkeys([*focus.names, *(focus.swap or ()), focus.successor]))
     text = stated(focus)
     if not text:
-        return Statement(focus.hunk, None, names=names)
+        return Statement(focus.hunk, None, names=names, title=_title(focus))
     if focus.checks:
         keys = tuple(c for _r, c in _tested(focus))
-        return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True, names=names)
+        return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True, names=names,
+                         title=_title(focus))
     if focus.removed and _code(focus.shows):
         return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,),
-                         names=names)
+                         names=names, title=_title(focus))
     added = focus.lines[1] if focus.lines and not focus.lines[0] else ""
     if added and _code(added) and not import_line(added.strip()):
         # "added `test_iter_unsigners = None`": the line is the point; a sentence naming
         # only the class it went into ("`TestJWSSerializer` (1) 추가") is followed by it
-        return Statement(focus.hunk, text, (" ".join(added.split()),), (text,), names=names)
-    return Statement(focus.hunk, text, names=names)
+        return Statement(focus.hunk, text, (" ".join(added.split()),), (text,), names=names,
+                         title=_title(focus))
+    return Statement(focus.hunk, text, names=names, title=_title(focus))
+
+
+_NAME = re.compile(r"[A-Za-z_][\w.:]*(\(\))?")  # a name, not a line: `strings.ReplaceAll`
+MAX_TITLE_NAME = 40
+
+
+def _title(focus: Planned) -> str | None:
+    """The point as a title, from its names alone (a line of code is no title): a swap
+    "`strings.Replace` 대신 `strings.ReplaceAll`", a modifier "`f` 선언은 이제 `private`",
+    a removal "`stripColor` 제거", a new test "새 테스트 `T`"; None otherwise."""
+    def name(text: str) -> str | None:
+        return (f"`{text}`" if _NAME.fullmatch(text) and len(text) <= MAX_TITLE_NAME
+                else None)
+
+    first = name(focus.names[0]) if focus.names else None
+    if focus.swap:
+        old, new = (name(n) for n in focus.swap)
+        return f"{old} 대신 {new}" if old and new else None
+    if focus.modifier:
+        who, after = name(focus.modifier[0]), focus.modifier[2]
+        return f"{who} 선언은 이제 `{after}`" if who and after else None
+    if focus.move or focus.comment or not first:
+        return None
+    if focus.removed:
+        return f"{first} 제거" if not focus.stays else None
+    if focus.checks:
+        return f"새 테스트 {first}"
+    return None
 
 
 def _tested(focus: Planned) -> list[tuple[str, str]]:

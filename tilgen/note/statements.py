@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from tilgen.git.changes import reverted_subject
@@ -94,23 +94,24 @@ def _letters(text: str) -> str:
 
 def statement(focus: Planned) -> Statement:
     names = tuple(dict.fromkeys([*focus.names, *(focus.swap or ()), focus.successor]))
+    return replace(_said(focus), names=names, title=_title(focus))
+
+
+def _said(focus: Planned) -> Statement:
     text = stated(focus)
     if not text:
-        return Statement(focus.hunk, None, names=names, title=_title(focus))
+        return Statement(focus.hunk, None)
     if focus.checks:
         keys = tuple(c for _r, c in _tested(focus))
-        return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True, names=names,
-                         title=_title(focus))
+        return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True)
     if focus.removed and _code(focus.shows):
-        return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,),
-                         names=names, title=_title(focus))
+        return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,))
     added = focus.lines[1] if focus.lines and not focus.lines[0] else ""
     if added and _code(added) and not import_line(added.strip()):
         # "added `test_iter_unsigners = None`": the line is the point; a sentence naming
         # only the class it went into ("`TestJWSSerializer` (1) 추가") is followed by it
-        return Statement(focus.hunk, text, (" ".join(added.split()),), (text,), names=names,
-                         title=_title(focus))
-    return Statement(focus.hunk, text, names=names, title=_title(focus))
+        return Statement(focus.hunk, text, (" ".join(added.split()),), (text,))
+    return Statement(focus.hunk, text)
 
 
 _NAME = re.compile(r"[A-Za-z_][\w.:]*(\(\))?")  # a name, not a line: `strings.ReplaceAll`

@@ -151,23 +151,6 @@ def test_a_sentence_with_a_garbled_word_keeps_its_opening_or_gives_way_to_tilgen
     assert korean.garbled("`strings.Replace`를 `strings.ReplaceAll`로 바꾸어 간결해졌습니다.") == []
 
 
-def test_an_added_line_follows_a_sentence_that_names_only_where_it_went():
-    # itsdangerous 85618914: "`test_iter_unsigners`, `TestJWSSerializer` (1) 추가: …" left
-    # out the line itself, which is what turns the inherited test off
-    added = Focus(1, ("test_iter_unsigners", "TestJWSSerializer"),
-                  scope="class TestJWSSerializer(TestSerializer):",
-                  lines=("", "test_iter_unsigners = None"))
-    said = statement(added)
-    assert said.text == "`TestJWSSerializer`에 새로 들어간 코드는 `test_iter_unsigners = None`입니다."
-    assert said.following("`test_iter_unsigners`, `TestJWSSerializer` (1) 추가: 새로운 테스트를 "
-                          "추가했습니다.") == said.text
-    assert said.following("`TestJWSSerializer`는 `test_iter_unsigners = None`으로 이 테스트를 "
-                          "끕니다.") == ""
-    # an import says nothing a reader needs repeated
-    imported = Focus(1, ("UnwindSafe",), lines=("", "use std::panic::{RefUnwindSafe, UnwindSafe};"))
-    assert statement(imported).following("`UnwindSafe`를 가져옵니다.") == ""
-
-
 def test_a_reason_naming_another_points_code_is_cut_to_its_opening():
     # javapoet 35c59c5a: the test moved to `emitEnumValues` because `emitLastEnumValue`
     # went private; the 1.5B told it the other way round

@@ -106,11 +106,6 @@ def _said(focus: Planned) -> Statement:
         return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True)
     if focus.removed and _code(focus.shows):
         return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,))
-    added = focus.lines[1] if focus.lines and not focus.lines[0] else ""
-    if added and _code(added) and not import_line(added.strip()):
-        # "added `test_iter_unsigners = None`": the line is the point; a sentence naming
-        # only the class it went into ("`TestJWSSerializer` (1) 추가") is followed by it
-        return Statement(focus.hunk, text, (" ".join(added.split()),), (text,))
     return Statement(focus.hunk, text)
 
 

@@ -224,3 +224,30 @@ def test_the_title_names_the_plans_most_telling_point():
     # without a plan, the model's keywords name it, as before
     assert render_points(answer, date=DAY, hunks=[(f, SWAP)])["title"] == (
         "2026-12-02 TIL - 코드 리팩토링과 구조 변경")
+
+
+def test_new_prose_is_said_to_be_there_and_the_plans_words_read_back_are_not_kept():
+    # itsdangerous d2250ed8: "텍스트는 이제 `'Mark top-level names as exported sotype` 확인을
+    # 위해 …" read the plan's "the text now says" back, garbled; the snippet shows the words
+    changelog = Hunk("@@ -1,0 +2,4 @@", ["+Version 2.0.0", "+-------------", "+",
+                                        "+-   Mark top-level names as exported so type "
+                                        "checking understands imports in user projects."])
+    code = Hunk("@@ -5 +5 @@ def loads(payload):", ["-    return json.loads(payload)",
+                                                      "+    return _json.loads(payload)"])
+    doc = FileChange(path="CHANGES.rst", language="reStructuredText", hunks=[changelog])
+    src = FileChange(path="src/itsdangerous/_json.py", language="Python", hunks=[code])
+    points = plan([(doc, changelog), (src, code)])
+    prose = next(p for p in points if not p.names)
+    assert statement(prose, doc).text == "`CHANGES.rst`에 새 글이 들어갔습니다."
+    script = FileChange(path="examples/pm", language=None, hunks=[changelog])
+    assert statement(prose, script).text is None  # a script without a suffix is no document
+    answer = PointsAnswer.model_validate({"topic": "JSON", "keywords": ["타입 검사"], "points": [
+        {"hunk": p.hunk, "text": "텍스트는 이제 `'Mark top-level names as exported sotype` "
+                                  "확인을 위해 설정합니다." if p is prose else
+         "`json.loads`를 `_json.loads`로 바꿨습니다."} for p in points]})
+    hunks = [(doc, changelog), (src, code)]
+    note = render_points(answer, date=DAY, hunks=hunks,
+                         stated=[statement(p, hunks[p.hunk - 1][0]) for p in points])
+    assert "텍스트는 이제" not in note["content"]
+    assert "- `CHANGES.rst`에 새 글이 들어갔습니다." in note["content"]
+    assert "Mark top-level names as exported" in note["content"]  # in its snippet

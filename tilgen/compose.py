@@ -220,8 +220,9 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         proof = Proof.of(cs.files, [c.subject for c in cs.commits])
         quoted = {f.hunk: (f.checks, f.shows) for f in prompt.focus if f.checks}
         ko = settings.language == "ko"  # what tilgen says itself, it says in Korean
+        stated = [statement(f, prompt.hunks[f.hunk - 1][0]) for f in prompt.focus]
         data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof,
-                             quoted=quoted, stated=[statement(f) for f in prompt.focus] if ko
-                             else [], garbled=korean.garbled if ko else None,
+                             quoted=quoted, stated=stated if ko else [],
+                             garbled=korean.garbled if ko else None,
                              leading=reverted([c.subject for c in cs.commits]) if ko else ())
     return validate_note(data, date=cs.date, language=settings.language)

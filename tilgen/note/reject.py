@@ -57,9 +57,10 @@ MAX_SPANS = 12
 
 
 # the words of tilgen's own plan lines (see tilgen.note.focus.Focus.plan_line), copied into a
-# point when its answer loops: "`getErrHasColors: …`` became ``…` The author's words explain"
+# point when its answer loops: "`getErrHasColors: …`` became ``…` The author's words explain";
+# or read back in Korean: "the text now says" as "텍스트는 이제 `'Mark top-level … sotype` …"
 _PLAN_WORDS = re.compile(r"`\s*became\s*`|\bhunk \[#|in place of the removed|The author's words"
-                         r"|\bno longer exists\b")
+                         r"|\bno longer exists\b|텍스트는 이제")
 
 
 # a point's opening: its code spans and the verb the grammar ends it with (see openings)

@@ -17,9 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from tilgen.git.changes import reverted_subject
+from tilgen.git.changes import FileChange, reverted_subject
 from tilgen.note.checks import import_line
 from tilgen.note.declarations import declared_name
+from tilgen.note.evidence import PROSE_LANGUAGES
 from tilgen.note.openings import Focus as Opened
 from tilgen.note.reject import reason_of, without_reason
 
@@ -92,13 +93,14 @@ def _letters(text: str) -> str:
     return "".join(c for c in text if c.isalnum())
 
 
-def statement(focus: Planned) -> Statement:
+def statement(focus: Planned, file: FileChange | None = None) -> Statement:
+    """How tilgen states ``focus``, a point about a hunk of ``file``."""
     names = tuple(dict.fromkeys([*focus.names, *(focus.swap or ()), focus.successor]))
-    return replace(_said(focus), names=names, title=_title(focus))
+    return replace(_said(focus, file), names=names, title=_title(focus))
 
 
-def _said(focus: Planned) -> Statement:
-    text = stated(focus)
+def _said(focus: Planned, file: FileChange | None) -> Statement:
+    text = stated(focus, file)
     if not text:
         return Statement(focus.hunk, None)
     if focus.checks:
@@ -149,9 +151,11 @@ def _checks(focus: Planned) -> list[str]:
             for r, c in _tested(focus)]
 
 
-def stated(focus: Planned) -> str | None:
-    """The point about ``focus`` as one Korean sentence, or None where the plan says too
-    little to state (a hunk with names only, prose)."""
+def stated(focus: Planned, file: FileChange | None = None) -> str | None:
+    """The point about ``focus`` (a hunk of ``file``) as one Korean sentence, or None where
+    the plan says too little to state (a hunk with names only). Prose (a changelog's new
+    words) is said to be there: its English is the snippet's to show, which a sentence
+    quoting it would outweigh the note's Korean with."""
     first = _code(focus.names[0]) if focus.names else None
     if focus.swap:
         old, new = (_code(n) for n in focus.swap)
@@ -204,6 +208,9 @@ def stated(focus: Planned) -> str | None:
             # where it was, not what it does instead: the two may differ in purpose
             return f"{instead} 코드가 있던 자리에 {shows} 코드가 들어갔습니다."
         return _added(focus, shows)
+    document = file and file.language and file.language in PROSE_LANGUAGES and _code(file.path)
+    if focus.shows and not focus.names and document:  # not a script without a suffix
+        return f"{document}에 새 글이 들어갔습니다."
     return None
 
 

@@ -251,3 +251,31 @@ def test_new_prose_is_said_to_be_there_and_the_plans_words_read_back_are_not_kep
     assert "텍스트는 이제" not in note["content"]
     assert "- `CHANGES.rst`에 새 글이 들어갔습니다." in note["content"]
     assert "Mark top-level names as exported" in note["content"]  # in its snippet
+
+
+def test_a_code_span_the_grammar_cut_is_completed_or_its_reason_dropped():
+    # itsdangerous d3fef96c: the grammar's 40 characters cut "`mac = hmac.new(self.secret_key,
+    # digestmo`", and the line before and after the change both go on from there
+    from tilgen.note.reject import Proof, completed
+
+    key = Hunk("@@ -80,2 +80,2 @@ def derive_key(self):", [
+        "-            mac = hmac.new(self.secret_key, digestmod=self.digest_mod)",
+        "+            mac = hmac.new(self.secret_key, digestmod=self.digest_method)"])
+    gone = Hunk("@@ -1,3 +0,0 @@", ["-console.error = function () {", "-};", "-"])
+    proof = Proof.of([FileChange(path="src/itsdangerous/signer.py", language="Python",
+                                 hunks=[key]),
+                      FileChange(path="test/test.options.args.required.no.given.js",
+                                 language="JavaScript", hunks=[gone])])
+    cut = "`test/test.options.args.required.no.given`"
+    assert completed(f"`console.error`를 제거하여 {cut}의 출력을 막습니다.", proof) == (
+        "`console.error`를 제거하여 `test/test.options.args.required.no.given.js`의 출력을 "
+        "막습니다.")
+    told = ("`self.digest_mod`를 `self.digest_method`로 바꾸어 `mac = hmac.new(self.secret_key, "
+            "digestmo`는 `hmac.new(self.secret_key, digestmod=self`가 됩니다.")
+    assert completed(told, proof) == "`self.digest_mod`를 `self.digest_method`로 바꾸었습니다."
+    # forty characters that end where their line does were not cut
+    line = "javaWriter.emitImports(ArrayList.class);"
+    test = Hunk("@@ -1,0 +1,1 @@", [f"+    {line}"])
+    whole = f"`{line}`를 호출합니다."
+    assert len(line) == 40 and completed(whole, Proof.of([FileChange(
+        path="JavaWriterTest.java", language="Java", hunks=[test])])) == whole

@@ -17,7 +17,7 @@ from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import FileChange
 from tilgen.note import checks
 from tilgen.note.openings import FINITE
-from tilgen.note.schema import INLINE_CODE
+from tilgen.note.schema import INLINE_CODE, MAX_CODE_SPAN
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,37 @@ def keep(points: list[tuple[str, int]], proof: Proof) -> list[tuple[str, int]]:
                                f"{problem(text, proof)}")
     specific = [(t, ref) for t, ref in kept if not checks.vacuous(t, set(proof.terms))]
     return specific or kept
+
+
+MAX_COMPLETED = 100  # a completed span longer than this is no sentence's part
+_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def completed(text: str, proof: Proof) -> str:
+    """``text`` with each code span the grammar cut at its length limit completed from the
+    one changed line it begins ("`mac = hmac.new(self.secret_key, digestmo`" told of a line
+    that goes on "…d=self.digest_method)"). A cut span that two lines could complete (the
+    line before and after the change) leaves its sentence at its opening where it is in the
+    reason; a span no line goes on from stays as written."""
+    unsure: list[str] = []
+
+    def whole(found: re.Match[str]) -> str:
+        span = found.group(1)
+        if len(span) != MAX_CODE_SPAN:
+            return found.group(0)
+        ends = {line[line.index(span):].strip() for line in proof.text.splitlines()
+                if span in line}
+        ends = {e for e in ends if len(e) > len(span)}
+        end = ends.pop() if len(ends) == 1 else ""
+        if not end or len(end) > MAX_COMPLETED or "`" in end:
+            unsure.extend([span] if ends else [])
+            return found.group(0)
+        return f"`{end}`"
+
+    text = _SPAN.sub(whole, text)
+    if any(f"`{span}`" in reason_of(text) for span in unsure):
+        return without_reason(text) or text
+    return text
 
 
 def _repaired(text: str, proof: Proof) -> str:

@@ -37,7 +37,8 @@ KO_PROSE = rf"({KO_CHAR}|[0-9]{{1,6}}[가-힣)%])"
 # Code is printable ASCII but for " \ and the backtick: served through vLLM, the 1.5B model
 # wrote Chinese and Cyrillic "identifiers" inside backticks (`字符串替换`, `интер스퍼드`).
 CODE_CHAR = r"[ !#-\[\]-_a-~]"
-CODE_SPAN = rf"`{CODE_CHAR}{{1,40}}`"
+MAX_CODE_SPAN = 40  # characters: a longer line is cut there, mid-word ("… digestmo`")
+CODE_SPAN = rf"`{CODE_CHAR}{{1,{MAX_CODE_SPAN}}}`"
 # The span comes within the first 12 characters: a model that began a sentence without one
 # could otherwise never end it (the 0.5B model looped to its token limit, "…입니다 (…)입니다").
 KO_SENTENCE = rf"^{KO_PROSE}{{0,12}}{CODE_SPAN}({KO_PROSE}|{CODE_SPAN})*다[.]$"

@@ -279,3 +279,18 @@ def test_a_code_span_the_grammar_cut_is_completed_or_its_reason_dropped():
     whole = f"`{line}`를 호출합니다."
     assert len(line) == 40 and completed(whole, Proof.of([FileChange(
         path="JavaWriterTest.java", language="Java", hunks=[test])])) == whole
+
+
+def test_a_list_of_names_copied_from_the_plan_in_front_of_a_sentence_goes():
+    from tilgen.note.reject import unlisted
+
+    assert unlisted("`command._alias`, `command` - 명령어의 마지막 명령에 `_alias` 속성을 "
+                    "설정합니다.") == "명령어의 마지막 명령에 `_alias` 속성을 설정합니다."
+    assert unlisted("`Shortcut string // one-letter abbreviated flag` (`Shortcut`, `Flag`) - "
+                    "`Shortcut` 필드를 추가합니다.") == "`Shortcut` 필드를 추가합니다."
+    assert unlisted("`a`, `TestB` (1) 추가: `a`를 끕니다.") == "`a`를 끕니다."
+    # one name and the sentence about it: where it happens stays
+    kept = "`TestNoInterspersed(t *testing.T)`: `f.NoInterspersed()`를 바꾸었습니다."
+    assert unlisted(kept) == kept
+    # nothing names code after the list: the point stays as written
+    assert unlisted("`a`, `b` - 두 이름을 바꿨습니다.") == "`a`, `b` - 두 이름을 바꿨습니다."

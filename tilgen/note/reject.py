@@ -63,6 +63,18 @@ _PLAN_WORDS = re.compile(r"`\s*became\s*`|\bhunk \[#|in place of the removed|The
                          r"|\bno longer exists\b|텍스트는 이제")
 
 
+# the plan's list of a hunk's names copied in front of a sentence: "`command._alias`,
+# `command` - …", "`Shortcut string // …` (`Shortcut`, `Flag`) - …", "`a`, `b` (1) 추가: …"
+_LISTED = re.compile(r"^`[^`]+`(?:,\s*`[^`]+`|\s*\((?:`[^`]+`(?:,\s*)?)+\))+\s*(?:\(\d+\)\s*)?"
+                     r"(?:[가-힣]+\s*)?[-:–]\s+(?=.*`)")
+
+
+def unlisted(text: str) -> str:
+    """``text`` without a list of names copied from the plan in front of its sentence
+    (the sentence after it names its code itself)."""
+    return _LISTED.sub("", text, count=1)
+
+
 # a point's opening: its code spans and the verb the grammar ends it with (see openings)
 _OPENING = re.compile(r"^[^`]{0,12}`[^`]+`[^`]{0,20}(?:`[^`]+`[^`]{0,12})*?\s("
                       + "|".join(sorted(FINITE, key=len, reverse=True)) + r")\s")

@@ -250,7 +250,8 @@ def render_points(
     # Invented numbers, remarks about the commit and vague points go (see reject).
     if proof is None:
         proof = reject.Proof.of(list({id(f): f for f, _ in hunks}.values()))
-    points = reject.keep([(reject.completed(t, proof), ref) for t, ref in points if t], proof)
+    points = [(reject.unlisted(reject.completed(t, proof)), ref) for t, ref in points if t]
+    points = reject.keep(points, proof)
     points = [(unlinked(t, ref, stated), ref) for t, ref in points]
     if garbled:
         points = [ungarbled(t, ref, stated, garbled) for t, ref in points]

@@ -224,6 +224,10 @@ def test_the_title_names_the_plans_most_telling_point():
     # without a plan, the model's keywords name it, as before
     assert render_points(answer, date=DAY, hunks=[(f, SWAP)])["title"] == (
         "2026-12-02 TIL - 코드 리팩토링과 구조 변경")
+    # a topic the model wrote in Korean is its own title
+    korean = PointsAnswer.model_validate({**answer.model_dump(), "topic": "문자열 치환 정리"})
+    assert render_points(korean, date=DAY, hunks=[(f, SWAP)], stated=[statement(swap)])[
+        "title"] == "2026-12-02 TIL - 문자열 치환 정리"
 
 
 def test_new_prose_is_said_to_be_there_and_the_plans_words_read_back_are_not_kept():

@@ -220,20 +220,22 @@ def render_points(
         # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
         topic = topic.rsplit(" ", 1)[0]
     keywords = [k for k in dict.fromkeys(" ".join(k.split()) for k in answer.keywords) if k][:3]
-    if " " in topic and not HANGUL.search(topic) and any(HANGUL.search(k) for k in keywords):
-        # Small models sometimes title a Korean note in English ("Error Handling in Rust");
-        # the Korean keywords name the same lesson. A one-word topic ("Rust") is a name: kept.
-        # (Forcing Hangul in the grammar instead
+    # the plan's most telling point, by its names ("`A` 대신 `B`"), says more than the
+    # model's keywords joined ("추가와 자료형", "변경과 코드")
+    planned = next((st.title for st in stated if st.title), None)
+    if " " in topic and not HANGUL.search(topic) and (
+            planned or any(HANGUL.search(k) for k in keywords)):
+        # Small models title a Korean note in English ("Error Handling in Rust"); the plan's
+        # point, else the Korean keywords, name the lesson. A one-word topic ("Rust") is a
+        # name: kept. (Forcing Hangul in the grammar instead
         # made the 0.5B model append a stray syllable to English and decode 4x slower.)
-        topic = _and(keywords[0], keywords[1]) if len(keywords) > 1 else keywords[0]
+        topic = planned or (_and(keywords[0], keywords[1]) if len(keywords) > 1
+                            else keywords[0])
     elif topic.lower() in {(f.language or "").lower() for f, _ in hunks}:
         # "2026-11-22 TIL - Go" names the language, not the lesson; a keyword may.
         lesson = next((k for k in keywords if HANGUL.search(k) and not _generic(k)), None)
         if lesson:
             topic = f"{topic}의 {lesson}"
-    # the plan's most telling point, by its names ("`A` 대신 `B`"), says more than the
-    # model's keywords ("추가와 자료형", "변경과 코드")
-    topic = next((st.title for st in stated if st.title), topic)
     # A first-person subject ("제가 값을 바꿉니다.") breaks a rule the note must keep; Korean
     # drops the subject and stays grammatical, so the word goes. A point that stays personal
     # ("제 생각에는 …", "I think …") is dropped rather than the whole note, while others remain.

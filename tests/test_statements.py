@@ -298,3 +298,28 @@ def test_a_list_of_names_copied_from_the_plan_in_front_of_a_sentence_goes():
     assert unlisted(kept) == kept
     # nothing names code after the list: the point stays as written
     assert unlisted("`a`, `b` - 두 이름을 바꿨습니다.") == "`a`, `b` - 두 이름을 바꿨습니다."
+
+
+def test_a_sentence_that_says_nothing_but_that_code_changed_gives_way_to_tilgens():
+    from tilgen.note import korean
+
+    assert korean.says_nothing("`cmd.should.equal('exec1');` (코드 변경)입니다.")
+    assert korean.says_nothing("`Modifier`와 `Set`를 제거하고 `Set<Modifier>`를 추가하는 부분을 "
+                               "변경했습니다.")
+    assert not korean.says_nothing("`envValue`와 `cmdValue`를 초기화하여 명령 줄 인자를 파싱하기 "
+                                   "전에 추가합니다.")
+    assert not korean.says_nothing("`strings.Replace`를 `strings.ReplaceAll`로 바꾸었습니다.")
+    swap = _point(SWAP, "flag.go")
+    swap = Focus(1, swap.names, swap.swap)
+    f = FileChange(path="flag.go", language="Go", hunks=[SWAP])
+
+    def bullets(text: str) -> list[str]:
+        answer = PointsAnswer.model_validate({"topic": "문자열", "keywords": ["문자열"],
+                                              "points": [{"hunk": 1, "text": text}]})
+        note = render_points(answer, date=DAY, hunks=[(f, SWAP)], stated=[statement(swap)],
+                             garbled=korean.garbled, says_nothing=korean.says_nothing)
+        return [ln[2:] for ln in note["content"].splitlines() if ln.startswith("- ")]
+
+    assert bullets("`strings.Replace` 부분을 변경했습니다.") == [statement(swap).text]
+    kept = "`strings.Replace`를 `strings.ReplaceAll`로 바꾸어 간결해졌습니다."
+    assert bullets(kept) == [kept]

@@ -224,5 +224,6 @@ def _to_note(text: str, cs: ChangeSet, prompt: Prompt, settings: Settings) -> Ti
         data = render_points(answer, date=cs.date, hunks=prompt.hunks, proof=proof,
                              quoted=quoted, stated=stated if ko else [],
                              garbled=korean.garbled if ko else None,
+                             says_nothing=korean.says_nothing if ko else None,
                              leading=reverted([c.subject for c in cs.commits]) if ko else ())
     return validate_note(data, date=cs.date, language=settings.language)

@@ -114,6 +114,28 @@ def garbled(sentence: str) -> list[str]:
     return found[0] if found else []
 
 
+# Words that say a change happened, not what it was: "`cmd.should.equal('exec1');` (코드
+# 변경)입니다", "`Modifier`와 `Set`를 제거하고 `Set<Modifier>`를 추가하는 부분을 변경했습니다"
+_HAPPENED = frozenset({"코드", "변경", "부분", "추가", "제거", "삭제", "경우", "있", "이", "하",
+                       "되", "사용", "수정", "내용", "것", "새", "새롭", "함수", "메서드",
+                       "메소드", "클래스", "필드", "변수", "값", "파일", "다음", "등"})
+_CONTENT_TAGS = ("NNG", "NNP", "VV", "VA", "MAG", "XR")  # code spans read as X (SL)
+
+
+def says_nothing(sentence: str) -> bool:
+    """Whether a note's sentence, outside its code, has no word but ones saying a change
+    happened (Kiwi's nouns, verbs, adjectives and adverbs against a short list); False
+    without kiwipiepy."""
+    warm()
+    assert _warming is not None
+    _warming.join()
+    kiwi = _kiwi()
+    if kiwi is None:
+        return False
+    words = [t.form for t in kiwi.tokenize(prose_text(sentence)) if t.tag in _CONTENT_TAGS]
+    return not [w for w in words if w not in _HAPPENED]
+
+
 def _strip(word: str) -> str:
     return word.strip(".,;:!?()[]'\"“”‘’")
 

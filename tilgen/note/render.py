@@ -20,7 +20,7 @@ from tilgen.note.schema import (
     hangul_share,
     prose,
 )
-from tilgen.note.statements import Statement, in_plan, ungarbled, unlinked
+from tilgen.note.statements import Statement, in_plan, ungarbled, unlinked, unsaid
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3
@@ -206,7 +206,7 @@ def render_points(
     answer: PointsAnswer, *, date: dt.date, hunks: list[tuple[FileChange, Hunk]],
     proof: reject.Proof | None = None, quoted: Mapping[int, Sequence[str]] | None = None,
     stated: Sequence[Statement] = (), garbled: Callable[[str], list[str]] | None = None,
-    leading: Sequence[str] = (),
+    leading: Sequence[str] = (), says_nothing: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
     """Turn ``{topic, keywords, points}`` into ``{title, keywords, content}``; ``quoted``
     gives, by hunk number, the lines the plan quoted, which its snippet shows first;
@@ -214,7 +214,8 @@ def render_points(
     a point the answer lacks (see :mod:`tilgen.note.statements`); ``garbled`` finds the
     words of a sentence that are no Korean (see :func:`tilgen.note.korean.garbled`);
     ``leading``, what tilgen says first of the changes as a whole (a revert), the ways to say
-    it from most to least quoted: the first that leaves the note mostly Korean."""
+    it from most to least quoted: the first that leaves the note mostly Korean;
+    ``says_nothing`` finds a sentence its statement says better (see :func:`unsaid`)."""
     topic = " ".join(answer.topic.split()).rstrip(".")
     if len(answer.topic) in TOPIC_MAX.values() and " " in topic:
         # The grammar stopped the topic at its length limit, likely mid-word: drop that word.
@@ -255,8 +256,9 @@ def render_points(
     points = [(reject.unlisted(reject.completed(t, proof)), ref) for t, ref in points if t]
     points = reject.keep(points, proof)
     points = [(unlinked(t, ref, stated), ref) for t, ref in points]
-    if garbled:
+    if garbled:  # a garbled sentence's opening, then one with nothing said, give way
         points = [ungarbled(t, ref, stated, garbled) for t, ref in points]
+    points = [(unsaid(t, ref, stated, says_nothing), ref) for t, ref in points]
     points = in_plan(points, stated)
     content = _content(date, points, hunks, quoted)
     for said in leading:  # said only where the note stays mostly Korean with it

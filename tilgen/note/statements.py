@@ -264,6 +264,15 @@ def ungarbled(text: str, hunk: int, stated: Sequence[Statement],
     return (said or text), hunk
 
 
+def unsaid(text: str, hunk: int, stated: Sequence[Statement],
+           says_nothing: Callable[[str], bool] | None) -> str:
+    """A point that names its code and says nothing of it ("`cmd.should.equal('exec1');`
+    (코드 변경)입니다", see :func:`tilgen.note.korean.says_nothing`): tilgen's statement of
+    its hunk where there is one."""
+    said = next((s.text for s in stated if s.hunk == hunk and s.text), None)
+    return said if said and says_nothing and says_nothing(text) else text
+
+
 def in_plan(points: list[tuple[str, int]], stated: Sequence[Statement],
             ) -> list[tuple[str, int]]:
     """``points`` in the plan's order, each planned point the answer lacks (its answer looped

@@ -104,12 +104,17 @@ def warm() -> None:
             _warming.start()
 
 
-def garbled(sentence: str) -> list[str]:
-    """The words of a note's sentence that are no Korean (as :func:`unknown_words` finds
-    them); none without kiwipiepy."""
+def _ready() -> None:
+    """Wait for the load :func:`warm` started (starting it if none did)."""
     warm()
     assert _warming is not None
     _warming.join()
+
+
+def garbled(sentence: str) -> list[str]:
+    """The words of a note's sentence that are no Korean (as :func:`unknown_words` finds
+    them); none without kiwipiepy."""
+    _ready()
     found = unknown_words(prose_text(sentence))
     return found[0] if found else []
 
@@ -126,9 +131,7 @@ def says_nothing(sentence: str) -> bool:
     """Whether a note's sentence, outside its code, has no word but ones saying a change
     happened (Kiwi's nouns, verbs, adjectives and adverbs against a short list); False
     without kiwipiepy."""
-    warm()
-    assert _warming is not None
-    _warming.join()
+    _ready()
     kiwi = _kiwi()
     if kiwi is None:
         return False

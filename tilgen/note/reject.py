@@ -126,7 +126,6 @@ def keep(points: list[tuple[str, int]], proof: Proof) -> list[tuple[str, int]]:
 
 
 MAX_COMPLETED = 100  # a completed span longer than this is no sentence's part
-_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def completed(text: str, proof: Proof) -> str:
@@ -138,7 +137,7 @@ def completed(text: str, proof: Proof) -> str:
     unsure: list[str] = []
 
     def whole(found: re.Match[str]) -> str:
-        span = found.group(1)
+        span = found.group(0)[1:-1]
         if len(span) != MAX_CODE_SPAN:
             return found.group(0)
         ends = {line[line.index(span):].strip() for line in proof.text.splitlines()
@@ -150,7 +149,7 @@ def completed(text: str, proof: Proof) -> str:
             return found.group(0)
         return f"`{end}`"
 
-    text = _SPAN.sub(whole, text)
+    text = INLINE_CODE.sub(whole, text)
     if any(f"`{span}`" in reason_of(text) for span in unsure):
         return without_reason(text) or text
     return text

@@ -381,3 +381,14 @@ def test_a_reason_whose_negation_was_lost_in_korean_keeps_only_its_opening():
     assert "- `NoInterspersed` 함수를 추가했습니다." in note["content"]
     assert "허용하지 않습니다" in note["content"]  # the Korean kept the negation: whole
     assert "인자를 허용합니다" not in note["content"]
+
+
+def test_an_always_the_author_did_not_say_is_cut_from_the_reason():
+    # pflag d6bb2cc8: `t.Fatal` stops the test where the flag is nil; it does not always fail
+    f = FileChange(path="flag_test.go", language="Go", hunks=[SETTER])
+    said = [("`t.Errorf`를 `t.Fatal`로 바꾸어 테스트 함수에서 항상 실패하도록 합니다.", 1)]
+    assert reject.keep(said, reject.Proof.of([f], ["fix staticcheck linting"])) == [
+        ("`t.Errorf`를 `t.Fatal`로 바꾸었습니다.", 1)]
+    assert "claims more" in reject.problem(said[0][0], reject.Proof.of([f], ["lint"]))
+    # the author's own "always" makes it theirs to claim
+    assert reject.keep(said, reject.Proof.of([f], ["Always fail fast on a nil flag"])) == said

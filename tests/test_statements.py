@@ -57,8 +57,14 @@ def test_a_new_test_is_stated_by_what_it_runs_and_checks():
 
 
 def test_a_swap_and_a_removal_are_stated_in_their_direction():
-    assert statement(_point(SWAP, "flag.go")).text == (
-        "`strings.Replace` 코드를 `strings.ReplaceAll` 코드로 바꿨습니다.")
+    swap = statement(_point(SWAP, "flag.go"))
+    before = 'return strings.Replace(s, "\\n", "\\n"+strings.Repeat(" ", i), -1)'
+    # the snippet shows the line as it is; the sentence says what it was (the `-1`)
+    assert swap.text == ("`strings.Replace` 코드를 `strings.ReplaceAll` 코드로 바꿨습니다. "
+                         f"바뀌기 전의 줄은 `{before}`입니다.")
+    assert swap.following("`strings.Replace`를 `strings.ReplaceAll`로 바꿨습니다.") == (
+        f"바뀌기 전의 줄은 `{before}`입니다.")
+    assert swap.following(f"`{before}` 줄을 바꿨습니다.") == ""
     removal = statement(_point(REMOVED, "lib/help.js", "JavaScript"))
     assert removal.text == "`export function stripColor(str) {` 코드를 제거했습니다."
     assert removal.following("`stripColor`를 제거했습니다.") == removal.text
@@ -323,3 +329,97 @@ def test_a_sentence_that_says_nothing_but_that_code_changed_gives_way_to_tilgens
     assert bullets("`strings.Replace` 부분을 변경했습니다.") == [statement(swap).text]
     kept = "`strings.Replace`를 `strings.ReplaceAll`로 바꾸어 간결해졌습니다."
     assert bullets(kept) == [kept]
+
+
+LOOP = Hunk("@@ -90,5 +90,3 @@ func (s *stringArrayValue) Replace(val []string) error {", [
+    " \tout := make([]string, len(val))",
+    "-\tfor i, d := range val {",
+    "-\t\tout[i] = d",
+    "-\t}",
+    "+\tcopy(out, val)",
+    " \ts.value = &out",
+])
+PRIVATE = Hunk("@@ -300,3 +300,3 @@ public class JavaWriter implements Closeable {", [
+    "   /** Emit the last enum value followed by a semicolon. */",
+    "-  public JavaWriter emitLastEnumValue(String name) throws IOException {",
+    "+  private JavaWriter emitLastEnumValue(String name) throws IOException {",
+    "     indent();",
+])
+CALLS = Hunk("@@ -40,4 +40,3 @@ public final class JavaWriterTest {", [
+    "     javaWriter.beginType(\"com.squareup.Foo\", \"enum\", EnumSet.of(PUBLIC));",
+    "-    javaWriter.emitEnumValue(\"BAR\");",
+    "-    javaWriter.emitLastEnumValue(\"BAZ\");",
+    "+    javaWriter.emitEnumValues(Arrays.asList(\"BAR\", \"BAZ\"));",
+    "     javaWriter.endType();",
+])
+
+
+def test_a_loop_replaced_is_called_a_loop():
+    assert statement(_point(LOOP, "flag.go")).text == (
+        "`for i, d := range val { out[i] = d }` 루프를 `copy(out, val)` 코드로 바꿨습니다.")
+    # where the plan says it came in place of the loop's first line (pflag d6bb2cc8)
+    instead = Focus(1, ("copy",), shows="copy(out, val)", instead="for i, d := range val {")
+    assert statement(instead).text == (
+        "`for i, d := range val {` 루프가 있던 자리에 `copy(out, val)` 코드가 들어갔습니다.")
+
+
+def test_a_declaration_made_private_says_what_its_calls_became():
+    files = [FileChange(path="JavaWriter.java", language="Java", hunks=[PRIVATE]),
+             FileChange(path="JavaWriterTest.java", language="Java", hunks=[CALLS])]
+    chosen = plan([(f, h) for f in files for h in f.hunks])
+    hidden = next(c for c in chosen if c.modifier)
+    said = statement(hidden)
+    assert said.text == ("`emitLastEnumValue` 선언은 이제 `private`입니다(이전에는 `public`). "
+                         "`emitLastEnumValue` 호출은 이제 `javaWriter.emitEnumValues` 호출로 "
+                         "바뀌었습니다.")
+    assert said.following("`emitLastEnumValue`를 `private`로 바꾸었습니다.") == (
+        "`emitLastEnumValue` 호출은 이제 `javaWriter.emitEnumValues` 호출로 바뀌었습니다.")
+    # made private with no call changed elsewhere: nothing more to say
+    alone = plan([(files[0], PRIVATE)])[0]
+    assert statement(alone).following("`emitLastEnumValue`를 `private`로 바꾸었습니다.") == ""
+
+
+def test_a_python_test_set_to_none_is_said_to_be_turned_off():
+    # itsdangerous 85618914: told only that the line came in, the 1.5B wrote that a new
+    # test was added; the subclass turns the test it inherits off
+    off = Hunk("@@ -300,0 +301,2 @@ class TestJWSSerializer(TestSerializer):", [
+        "+    test_iter_unsigners = None",
+        "+",
+    ])
+    f = FileChange(path="tests/test_itsdangerous.py", language="Python", hunks=[off])
+    focus = plan([(f, off)])[0]
+    said = statement(focus, f)
+    assert said.decisive and said.text == (
+        "`TestJWSSerializer`에서는 `test_iter_unsigners = None` 대입으로 물려받은 "
+        "`test_iter_unsigners` 테스트를 실행하지 않습니다.")
+    answer = PointsAnswer.model_validate({"topic": "테스트", "keywords": ["테스트"], "points": [
+        {"hunk": 1, "text": "`test_iter_unsigners` 메서드의 동작을 확인하는 새로운 테스트를 추가했습니다."}]})
+    note = render_points(answer, date=DAY, hunks=[(f, off)], stated=[said])
+    assert "새로운 테스트" not in note["content"] and said.text in note["content"]
+    # the same line outside a class, or in another language, is no such thing
+    other = FileChange(path="a.rb", language="Ruby", hunks=[off])
+    assert not statement(plan([(other, off)])[0], other).decisive
+
+
+def test_a_go_literal_that_now_names_its_fields_is_stated():
+    keyed = Hunk("@@ -359,7 +359,13 @@ func (f *FlagSet) Var(value Value, name string, usage string) {", [
+        " func (f *FlagSet) VarP(value Value, name, shorthand, usage string) {",
+        "-\tflag := &Flag{name, shorthand, usage, value, value.String(), false, make(map[string][]string)}",
+        "+\tflag := &Flag{",
+        "+\t\tName:      name,",
+        "+\t\tShorthand: shorthand,",
+        "+\t\tUsage:     usage,",
+        "+\t\tValue:     value,",
+        "+\t\tDefValue:  value.String(),",
+        "+\t}",
+        " \tf.AddFlag(flag)",
+    ])
+    f = FileChange(path="flag.go", language="Go", hunks=[keyed])
+    said = statement(plan([(f, keyed)])[0], f)
+    assert said.decisive and said.text == (
+        "`Flag` 구조체 리터럴은 이제 값을 필드 순서대로 나열하지 않고 필드 이름(`Name:`, "
+        "`Shorthand:`, `Usage:` …)으로 채웁니다. 빠진 값(`false`, `make(map[string][]string)`)의 "
+        "필드는 이제 제로값입니다.")
+    # Rust's `Flag { name, usage }` is keyed already (field init shorthand): not for Rust
+    rust = FileChange(path="flag.rs", language="Rust", hunks=[keyed])
+    assert not statement(plan([(rust, keyed)])[0], rust).decisive

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.note import declarations, evidence, pairs
+from tilgen.note import comments, declarations, evidence, pairs
 from tilgen.note.openings import sentence_pattern
 from tilgen.note.quotes import (
     added_besides,
@@ -30,12 +30,13 @@ from tilgen.note.quotes import (
     test_lines,
     value_swap,
 )
-from tilgen.note.ranking import hunk_score, telling
+from tilgen.note.ranking import hunk_score, name_parts, telling
 
 MAX_POINTS = 4
 _CODE = re.compile(r"[(=;{\[:]")  # a line of code has one of these; prose seldom does
 _MOVED = re.compile(r"moved (to|from) (\S+): (.*)$")
 MAX_NAMES = 8
+_HIDDEN = frozenset({"private", "pub(crate)", "protected", "internal", "fileprivate"})
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,20 @@ class Focus:
     then: tuple[str, str] | None = None  # a new test's second check: (the line before, it)
     besides: str = ""  # a line a swap's hunk adds that the swap does not explain
     instead: str = ""  # the first line of code removed where ``shows`` was added
-    successor: str = ""  # what a removed name's uses became elsewhere in the changes
+    successor: str = ""  # what a removed (or hidden) name's uses became elsewhere
+    before: str = ""  # a swap's removed line, as it was (the snippet shows it as it is)
+    keyed: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None  # pairs.keyed_literal
+    why: str = ""  # a comment the hunk adds that says why (see comments.why_comment)
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
         return sentence_pattern(self, language)
 
     def plan_line(self) -> str:
-        """What the prompt says of this point."""
+        """What the prompt says of this point, and the author's comment saying why."""
+        return self._said() + (f'; a comment it adds says: "{self.why}"' if self.why else "")
+
+    def _said(self) -> str:
         where = f" in `{self.scope}`" if self.scope else ""
         if self.swap:
             old, new = self.swap
@@ -124,24 +131,13 @@ def scope_name(where: str) -> str:
     return declarations.declared_name(where)
 
 
-def _parts(name: str) -> list[str]:
-    """The words of a name: ``command._alias`` -> command, alias; ``parseArgs`` -> parse,
-    args."""
-    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name) if len(w) > 2]
-
-
-def message_words(text: str) -> frozenset[str]:
-    """The words of commit messages, as :func:`plan` matches names against them."""
-    return frozenset(_parts(text))
-
-
 def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
          mentioned: frozenset[str] = frozenset()) -> list[Focus]:
     """The points to write, most telling first: one per chosen hunk, a hunk of another file
     or function preferred to a second one of the same. A hunk's names that the commit
-    messages use (``mentioned``, see :func:`message_words`) come first: "Support the alias
-    of Git style sub-command" makes `command._alias` the name to open with, not
-    `undefined`."""
+    messages use (``mentioned``, see :func:`tilgen.note.ranking.message_words`) come first:
+    "Support the alias of Git style sub-command" makes `command._alias` the name to open
+    with, not `undefined`."""
     scored = []
     files: list[FileChange] = []
     for f, _h in hunks:
@@ -175,7 +171,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                                             if ln.startswith("+")])) if code else set()
             imported = evidence.imported_only(h) if code else set()
             names.sort(key=lambda w: (w not in tests, w in imported,
-                                      -sum(p in mentioned for p in _parts(w)), not telling(w)))
+                                      -sum(p in mentioned for p in name_parts(w)), not telling(w)))
         signature = signature_change(h) if code else None
         if signature:  # a function's declaration changed: it says how, not the names it swapped
             swaps, names = [], [signature[0], *(n for n in names if n != signature[0])]
@@ -225,7 +221,9 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                       where[:60] if name else "", removed, moved, move, modifier, lines,
                       comment, shows, stays=stays, checks=checks, then=then,
                       besides=added_besides(h, swaps) if swaps and not lines else "",
-                      instead=instead)
+                      instead=instead, before=pairs.swapped_line(h, *swaps[0]) if swaps else "",
+                      keyed=pairs.keyed_literal(h) if f.language == "Go" else None,
+                      why=comments.why_comment(h) if code else "")
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))
@@ -236,6 +234,12 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
     # (told only "REMOVED `stripColor`", the 1.5B wrote that the hand-written one is used)
     scored = [(sc, i, replace(focus, successor=successors[focus.names[0]])
                if focus.removed and focus.names and focus.names[0] in successors else focus, p)
+              for sc, i, focus, p in scored]
+    # a declaration made private: what the calls it can no longer take became
+    scored = [(sc, i, replace(focus, successor=next(
+        (s[1] for f, h in hunks if h is not hunks[focus.hunk - 1][1] and pairs.calls_gone(
+            h, focus.modifier[0]) for s in pairs.replacements(h)[:1]), ""))
+               if focus.modifier and focus.modifier[2] in _HIDDEN else focus, p)
               for sc, i, focus, p in scored]
     scored.sort(key=lambda s: (-s[0], s[1]))
     # one removal made in several files (an override each subclass had) is one point

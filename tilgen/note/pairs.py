@@ -106,3 +106,59 @@ def _pairs(removed: list[str], added: list[str]) -> Iterator[tuple[str, str]]:
                 yield old, added[j]
                 start = j + 1
                 break
+
+
+def swapped_line(hunk: Hunk, old: str, new: str) -> str:
+    """The removed line in which ``old`` became ``new`` (`mac = hmac.new(…,
+    digestmod=self.digest_mod)`), "" for none: the added line is the snippet's, what it was
+    is said nowhere else."""
+    for removed, added in _blocks(list(hunk.lines)):
+        for was, now in _pairs(removed, added):
+            if old in _words(was) and new in _words(now):
+                return " ".join(was.split())
+    return ""
+
+
+def calls_gone(hunk: Hunk, name: str) -> bool:
+    """Whether ``hunk`` removes a call of ``name`` and adds none (`emitLastEnumValue("BAZ")`)."""
+    call = re.compile(rf"(?<![\w$]){re.escape(name)}\s*\(")
+    return (any(call.search(ln) for ln in hunk.lines if ln.startswith("-"))
+            and not any(call.search(ln) for ln in hunk.lines if ln.startswith("+")))
+
+
+_LITERAL = re.compile(r"&?([A-Z]\w*)\{(.*)\}\s*$")  # `&Flag{name, shorthand, usage}`
+_KEYED = re.compile(r"\s*(\w+):\s+(.*?),?\s*$")  # `Name:      name,`
+
+
+def _items(inside: str) -> list[str]:
+    """A literal's values, split at its top-level commas."""
+    items, depth, item = [], 0, ""
+    for ch in inside:
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch == "," and depth == 0:
+            items.append(item.strip())
+            item = ""
+        else:
+            item += ch
+    return [i for i in [*items, item.strip()] if i]
+
+
+def keyed_literal(hunk: Hunk) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """``(type, fields, dropped values)`` where a Go struct literal that listed its values
+    in field order (`&Flag{name, shorthand, usage, value, value.String(), false, …}`) now
+    names each field (`Name: name,` …): a literal that no longer breaks when the struct
+    gains or reorders a field. None for none."""
+    for removed, added in _blocks(list(hunk.lines)):
+        for old in removed:
+            found = _LITERAL.search(old)
+            values = _items(found.group(2)) if found else []
+            if len(values) < 3 or any(_KEYED.match(v) for v in values):
+                continue
+            opens = [i for i, ln in enumerate(added) if ln.rstrip().endswith(f"{found.group(1)}{{")]
+            keyed = [m for ln in added[opens[0] + 1:] if (m := _KEYED.match(ln))] if opens else []
+            if len(keyed) >= 2:
+                kept = {m.group(2) for m in keyed}
+                return (found.group(1), tuple(m.group(1) for m in keyed),
+                        tuple(v for v in values if v not in kept))
+    return None
+

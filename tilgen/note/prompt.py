@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from tilgen.git.changes import ChangeSet, FileChange, Hunk, reverted_subject
 from tilgen.note import declarations, evidence
-from tilgen.note.focus import Focus, message_words, plan
+from tilgen.note.focus import Focus, plan
+from tilgen.note.ranking import message_words
 
-PROMPT_VERSION = "til-2026.12-17"
+PROMPT_VERSION = "til-2026.12-18"
 
 RULES_KO = """\
 You write a "Today I Learned" (TIL) note in Korean from a developer's code changes.

@@ -34,3 +34,15 @@ def hunk_score(f: FileChange, hunk: Hunk, swaps: list[tuple[str, str]], new: lis
         return 0.6  # comments, blank lines, imports, a version number raised
     return (3.0 * bool(swaps) + min(len(new), 3) + min(len(gone), 3) + bool(name)
             + min(len(changed), 20) / 20)
+
+
+def name_parts(name: str) -> list[str]:
+    """The words of a name: ``command._alias`` -> command, alias; ``parseArgs`` -> parse,
+    args."""
+    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name) if len(w) > 2]
+
+
+def message_words(text: str) -> frozenset[str]:
+    """The words of commit messages, as :func:`tilgen.note.focus.plan` matches names
+    against them."""
+    return frozenset(name_parts(text))

@@ -17,7 +17,7 @@ from tilgen.errors import InvalidNoteError
 from tilgen.git.changes import FileChange
 from tilgen.note import checks
 from tilgen.note.openings import FINITE
-from tilgen.note.schema import INLINE_CODE, MAX_CODE_SPAN
+from tilgen.note.schema import INLINE_CODE, MAX_CODE_SPAN, prose
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,13 @@ class Proof:
 
     text: str
     terms: frozenset[str]
+    messages: str = ""  # the commit messages alone: the author's own claims
 
     @classmethod
     def of(cls, files: Sequence[FileChange], subjects: Sequence[str] = ()) -> Proof:
         messages = "\n".join(subjects)
         return cls(checks.evidence_text(list(files), messages),
-                   frozenset(checks.change_terms(list(files), messages)))
+                   frozenset(checks.change_terms(list(files), messages)), messages)
 
 
 def problem(text: str, proof: Proof) -> str | None:
@@ -48,7 +49,16 @@ def problem(text: str, proof: Proof) -> str | None:
         return "it copies the plan's English instead of saying it in Korean"
     if len(INLINE_CODE.findall(text)) > MAX_SPANS:
         return "it lists code instead of saying what changed"
+    absolute = _ALWAYS.search(prose(text))
+    if absolute and not _ALWAYS_EN.search(proof.messages):
+        return f"'{absolute.group(0)}' claims more than the changes show"
     return None
+
+
+# "`t.Errorf`를 `t.Fatal`로 바꾸어 … 항상 실패하도록 합니다": an always or a never the author's
+# messages do not say is a small model's guess (t.Fatal stops the test; it does not always fail)
+_ALWAYS = re.compile(r"항상|언제나|절대로?|반드시|무조건")
+_ALWAYS_EN = re.compile(r"\b(always|never|must)\b|항상|반드시", re.IGNORECASE)
 
 
 # No sentence of the 1.5B's thirty corpus notes holds more than 8 code spans; the 0.5B looped

@@ -11,6 +11,7 @@ from typing import Any
 from tilgen.git.changes import FileChange, Hunk
 from tilgen.note import evidence, reject, spelling
 from tilgen.note.checks import import_line
+from tilgen.note.mending import in_plan, ungarbled, unlinked, unsaid
 from tilgen.note.schema import (
     HANGUL,
     KOREAN_SHARE,
@@ -20,7 +21,7 @@ from tilgen.note.schema import (
     hangul_share,
     prose,
 )
-from tilgen.note.statements import Statement, in_plan, ungarbled, unlinked, unsaid
+from tilgen.note.statements import Statement
 
 MAX_SNIPPET_LINES = 8
 MAX_SNIPPETS_PER_BULLET = 3

@@ -13,7 +13,7 @@ sound.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -21,11 +21,12 @@ from tilgen.git.changes import FileChange, reverted_subject
 from tilgen.note.checks import import_line
 from tilgen.note.declarations import declared_name
 from tilgen.note.evidence import PROSE_LANGUAGES
+from tilgen.note.idioms import code_span as _code
+from tilgen.note.idioms import keyed, turned_off
 from tilgen.note.openings import Focus as Opened
-from tilgen.note.reject import reason_of, without_reason
 
 _CODE = re.compile(r"[(=;{\[]")  # a line of code has one of these; prose seldom does
-MAX_CODE = 100  # a longer line is no sentence's part: the snippet shows it
+_LOOP = re.compile(r"\s*(for|while|loop)\b|.*\.forEach\(")  # a line opening a loop
 
 
 class Planned(Opened, Protocol):
@@ -52,14 +53,10 @@ class Planned(Opened, Protocol):
     def instead(self) -> str: ...
     @property
     def successor(self) -> str: ...
-
-
-def _code(text: str) -> str | None:
-    """``text`` as a code span, or None when no span can hold it (a backtick, too long)."""
-    text = " ".join(text.split())
-    if not text or "`" in text or len(text) > MAX_CODE:
-        return None
-    return f"`{text}`"
+    @property
+    def before(self) -> str: ...
+    @property
+    def keyed(self) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None: ...
 
 
 @dataclass(frozen=True)
@@ -76,6 +73,7 @@ class Statement:
     test: bool = False  # the parts are a test's checks, said in one sentence
     names: tuple[str, ...] = ()  # the code its point is about (names, swap, successor)
     title: str | None = None  # the point as a note's title ("`A` 대신 `B`"), None for none
+    decisive: bool = False  # says what the code means, where a model's guess went wrong
 
     def following(self, sentence: str) -> str:
         """What to say after the model's ``sentence``: the parts whose code it leaves out
@@ -100,6 +98,10 @@ def statement(focus: Planned, file: FileChange | None = None) -> Statement:
 
 
 def _said(focus: Planned, file: FileChange | None) -> Statement:
+    off = (turned_off(focus.lines, focus.scope, file.language if file else None)
+           or keyed(focus.keyed))
+    if off:
+        return Statement(focus.hunk, off, decisive=True)
     text = stated(focus, file)
     if not text:
         return Statement(focus.hunk, None)
@@ -108,7 +110,30 @@ def _said(focus: Planned, file: FileChange | None) -> Statement:
         return Statement(focus.hunk, text, keys, tuple(_checks(focus)), test=True)
     if focus.removed and _code(focus.shows):
         return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,))
+    after = _after(focus)
+    if after:  # what the model's sentence leaves out: the line before, the calls' successor
+        return Statement(focus.hunk, text, (after[0],), (after[1],))
     return Statement(focus.hunk, text)
+
+
+def _noun(code: str) -> str:
+    """What ``code`` is, to carry a particle: a loop ("루프") or code ("코드")."""
+    return "루프" if _LOOP.match(code) else "코드"
+
+
+def _after(focus: Planned) -> tuple[str, str] | None:
+    """(code, sentence) a point's sentence is followed by where it lacks the code: a
+    swap's line as it was ("바뀌기 전의 줄은 `…`입니다."; the snippet shows it as it is), a
+    declaration made private's calls elsewhere ("`emitLastEnumValue` 호출은 이제
+    `javaWriter.emitEnumValues` 호출로 바뀌었습니다.")."""
+    before = _code(focus.before)
+    if focus.swap and before:
+        return focus.before, f"바뀌기 전의 줄은 {before}입니다."
+    successor = _code(focus.successor)
+    if focus.modifier and successor:
+        return (focus.successor,
+                f"`{focus.modifier[0]}` 호출은 이제 {successor} 호출로 바뀌었습니다.")
+    return None
 
 
 _NAME = re.compile(r"[A-Za-z_][\w.:]*(\(\))?")  # a name, not a line: `strings.ReplaceAll`
@@ -130,6 +155,8 @@ def _title(focus: Planned) -> str | None:
     if focus.modifier:
         who, after = name(focus.modifier[0]), focus.modifier[2]
         return f"{who} 선언은 이제 `{after}`" if who and after else None
+    if focus.keyed:
+        return f"`{focus.keyed[0]}` 리터럴의 필드 이름"
     if focus.move or focus.comment or not first:
         return None
     if focus.removed:
@@ -163,7 +190,8 @@ def stated(focus: Planned, file: FileChange | None = None) -> str | None:
             return None
         besides = _code(focus.besides)
         also = f" `{focus.besides}` 코드도 추가했습니다." if besides else ""
-        return f"{old} 코드를 {new} 코드로 바꿨습니다.{also}"
+        after = _after(focus)
+        return f"{old} 코드를 {new} 코드로 바꿨습니다.{also}" + (f" {after[1]}" if after else "")
     if focus.move and first:
         source, target = (_code(p) for p in focus.move)
         if not (source and target):
@@ -173,7 +201,8 @@ def stated(focus: Planned, file: FileChange | None = None) -> str | None:
         name, before, after = (_code(p) if p else None for p in focus.modifier)
         if name and after:
             earlier = f"(이전에는 {before})" if before else ""
-            return f"{name} 선언은 이제 {after}입니다{earlier}."
+            calls = _after(focus)
+            return f"{name} 선언은 이제 {after}입니다{earlier}." + (f" {calls[1]}" if calls else "")
         return f"{name} 선언에서 {before} 수식어를 뺐습니다." if name and before else None
     if focus.comment:
         on, was, now = (_code(p) if p else None for p in focus.comment)
@@ -194,7 +223,9 @@ def stated(focus: Planned, file: FileChange | None = None) -> str | None:
         old, new = (_code(p) if p else None for p in focus.lines)
         if not new:
             return None
-        return f"{old} 코드를 {new} 코드로 바꿨습니다." if old else _added(focus, new)
+        if not old:
+            return _added(focus, new)
+        return f"{old} {_noun(focus.lines[0])}를 {new} 코드로 바꿨습니다."
     if focus.checks and first:
         checks = _checks(focus)
         return f"새 테스트 {first}는 {', '.join(checks)}로 결과를 확인합니다." if checks else None
@@ -206,7 +237,7 @@ def stated(focus: Planned, file: FileChange | None = None) -> str | None:
         instead = _code(focus.instead)
         if instead:
             # where it was, not what it does instead: the two may differ in purpose
-            return f"{instead} 코드가 있던 자리에 {shows} 코드가 들어갔습니다."
+            return f"{instead} {_noun(focus.instead)}가 있던 자리에 {shows} 코드가 들어갔습니다."
         return _added(focus, shows)
     document = file and file.language and file.language in PROSE_LANGUAGES and _code(file.path)
     if focus.shows and not focus.names and document:  # not a script without a suffix
@@ -235,62 +266,3 @@ def _added(focus: Planned, code: str) -> str:
     name = declared_name(focus.scope) if focus.scope else ""
     where = f"`{name}`에 " if name and "`" not in name else ""
     return f"{where}새로 들어간 코드는 {code}입니다."
-
-
-def unlinked(text: str, hunk: int, stated: Sequence[Statement]) -> str:
-    """A point whose reason names what another planned point is about, and not its own
-    ("`javaWriter.emitEnumValue`를 `javaWriter.emitEnumValues`로 바꾸어 `emitLastEnumValue`가
-    이제 프라이빗이 되었습니다"): its opening. Two hunks of a commit are seldom cause and
-    effect the way a small model links them (the test followed the method going private,
-    not the reverse), and the other point says its own change."""
-    own = {n for s in stated if s.hunk == hunk for n in s.names}
-    others = {n for s in stated if s.hunk != hunk for n in s.names} - own
-    named = set(re.findall(r"`([^`]+)`", reason_of(text)))
-    if own and named & others:
-        return without_reason(text) or text
-    return text
-
-
-def ungarbled(text: str, hunk: int, stated: Sequence[Statement],
-              garbled: Callable[[str], list[str]]) -> tuple[str, int]:
-    """A point holding a word that is no Korean ("`bail` 랜더러가 삭제되었습니다"): its opening
-    where that reads clean, else tilgen's statement of its hunk, else the point as it is."""
-    if not garbled(text):
-        return text, hunk
-    short = without_reason(text)
-    if short and not garbled(short):
-        return short, hunk
-    said = next((s.text for s in stated if s.hunk == hunk and s.text), None)
-    return (said or text), hunk
-
-
-def unsaid(text: str, hunk: int, stated: Sequence[Statement],
-           says_nothing: Callable[[str], bool] | None) -> str:
-    """A point that names its code and says nothing of it ("`cmd.should.equal('exec1');`
-    (코드 변경)입니다", see :func:`tilgen.note.korean.says_nothing`): tilgen's statement of
-    its hunk where there is one."""
-    said = next((s.text for s in stated if s.hunk == hunk and s.text), None)
-    return said if said and says_nothing and says_nothing(text) else text
-
-
-def in_plan(points: list[tuple[str, int]], stated: Sequence[Statement],
-            ) -> list[tuple[str, int]]:
-    """``points`` in the plan's order, each planned point the answer lacks (its answer looped
-    or was rejected) stated by tilgen where it can, and a point that does not quote its
-    key code (a new test's check) followed by tilgen's sentence; points about unplanned
-    hunks after."""
-    if not stated:
-        return points
-    left = list(points)
-    out: list[tuple[str, int]] = []
-    for said in stated:
-        mine = next((p for p in left if p[1] == said.hunk), None)
-        if mine:
-            left.remove(mine)
-            more = said.following(mine[0])
-            if more:
-                mine = (f"{mine[0].rstrip('.')}. {more}", said.hunk)
-            out.append(mine)
-        elif said.text:
-            out.append((said.text, said.hunk))
-    return out + left

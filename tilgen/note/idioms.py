@@ -1,0 +1,51 @@
+"""What a changed line means, where tilgen knows it better than a small model guesses it: a
+Python test class's `test_x = None` turns the test it inherits off, a Go struct literal
+that now names its fields no longer depends on their order. Such a statement takes the
+place of the model's sentence about the line (see :class:`tilgen.note.statements.Statement`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tilgen.note.declarations import declared_name
+
+MAX_CODE = 100  # a longer line is no sentence's part: the snippet shows it
+
+
+def code_span(text: str) -> str | None:
+    """``text`` as a code span, or None when no span can hold it (a backtick, too long)."""
+    text = " ".join(text.split())
+    if not text or "`" in text or len(text) > MAX_CODE:
+        return None
+    return f"`{text}`"
+
+
+_NONE_TEST = re.compile(r"(test\w*)\s*=\s*None")
+
+
+def turned_off(lines: tuple[str, str] | None, scope: str, language: str | None) -> str | None:
+    """A Python test class's `test_x = None` (a point's ``lines``, added in ``scope``), which
+    turns off the test it inherits (told only that the line came in, the 1.5B wrote that a
+    new test was added)."""
+    added = lines[1] if lines and not lines[0] else ""
+    off = _NONE_TEST.fullmatch(added.strip())
+    where = declared_name(scope) if scope.startswith("class ") else ""
+    if not (off and where and language == "Python"):
+        return None
+    return (f"`{where}`에서는 `{added.strip()}` 대입으로 물려받은 `{off.group(1)}` 테스트를 "
+            "실행하지 않습니다.")
+
+
+def keyed(literal: tuple[str, tuple[str, ...], tuple[str, ...]] | None) -> str | None:
+    """A Go struct literal whose values now go by field name, not by order (see
+    :func:`tilgen.note.pairs.keyed_literal`; told the fields, the 1.5B wrote that `VarP`
+    takes the flag's name as a parameter)."""
+    if not literal:
+        return None
+    kind, fields, dropped = literal
+    named = ", ".join(f"`{f}:`" for f in fields[:3]) + (" …" if len(fields) > 3 else "")
+    gone = [c for v in dropped if (c := code_span(v))]
+    zero = f" 빠진 값({', '.join(gone)})의 필드는 이제 제로값입니다." if gone else ""
+    return (f"`{kind}` 구조체 리터럴은 이제 값을 필드 순서대로 나열하지 않고 "
+            f"필드 이름({named})으로 채웁니다.{zero}")

@@ -503,27 +503,3 @@ def test_a_change_after_the_function_the_hunk_header_names_is_not_in_it():
         "   }", "", "-  public void emitLastEnumValue() {", "+  private void emitLastEnumValue() {"])
     assert declarations.scope(m) == "public class JavaWriter {"
 
-
-def test_a_comment_that_says_why_goes_into_the_plan_line():
-    # javapoet eff1ee43: the cast's reason is in its comment and in no name or line of code
-    why = Hunk("@@ -216,4 +216,11 @@ public final class FileWritingTest {", [
-        "+  @Test public void writeToPathReturnsPath() throws IOException {",
-        "+    JavaFile javaFile = JavaFile.builder(\"foo\", TypeSpec.classBuilder(\"Taco\").build()).build();",
-        "+    Path filePath = javaFile.writeToPath(fsRoot);",
-        "+    // Cast to avoid ambiguity between assertThat(Path) and assertThat(Iterable<?>)",
-        "+    assertThat((Iterable<?>) filePath).isEqualTo(fsRoot.resolve(\"foo/Taco.java\"));",
-        "+  }",
-    ])
-    f = FileChange(path="FileWritingTest.java", language="Java", hunks=[why])
-    assert plan([(f, why)])[0].plan_line().endswith(
-        '; a comment it adds says: "Cast to avoid ambiguity between assertThat(Path) and '
-        'assertThat(Iterable<?>)"')
-    # a doc comment over a declaration, a field's comment, a TODO: what, not why
-    doc = Hunk("@@ -1,0 +1,4 @@ type FlagSet struct {", [
-        "+// Like Var, but accepts a shortcut letter that can be used after a single dash.",
-        "+func (f *FlagSet) VarP(value Value, name, shortcut, usage string) {",
-        "+\tShortcut string // one-letter abbreviated flag",
-        "+\t// TODO error info are not the same in between versions",
-    ])
-    g = FileChange(path="flag.go", language="Go", hunks=[doc])
-    assert "a comment it adds says" not in plan([(g, doc)])[0].plan_line()

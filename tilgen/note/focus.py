@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from tilgen.git.changes import FileChange, Hunk
-from tilgen.note import comments, declarations, evidence, pairs
+from tilgen.note import declarations, evidence, pairs
 from tilgen.note.openings import sentence_pattern
 from tilgen.note.quotes import (
     added_besides,
@@ -64,17 +64,13 @@ class Focus:
     successor: str = ""  # what a removed (or hidden) name's uses became elsewhere
     before: str = ""  # a swap's removed line, as it was (the snippet shows it as it is)
     keyed: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None  # pairs.keyed_literal
-    why: str = ""  # a comment the hunk adds that says why (see comments.why_comment)
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
         return sentence_pattern(self, language)
 
     def plan_line(self) -> str:
-        """What the prompt says of this point, and the author's comment saying why."""
-        return self._said() + (f'; a comment it adds says: "{self.why}"' if self.why else "")
-
-    def _said(self) -> str:
+        """What the prompt says of this point."""
         where = f" in `{self.scope}`" if self.scope else ""
         if self.swap:
             old, new = self.swap
@@ -222,8 +218,7 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                       comment, shows, stays=stays, checks=checks, then=then,
                       besides=added_besides(h, swaps) if swaps and not lines else "",
                       instead=instead, before=pairs.swapped_line(h, *swaps[0]) if swaps else "",
-                      keyed=pairs.keyed_literal(h) if f.language == "Go" else None,
-                      why=comments.why_comment(h) if code else "")
+                      keyed=pairs.keyed_literal(h) if f.language == "Go" else None)
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))

@@ -423,3 +423,32 @@ def test_a_go_literal_that_now_names_its_fields_is_stated():
     # Rust's `Flag { name, usage }` is keyed already (field init shorthand): not for Rust
     rust = FileChange(path="flag.rs", language="Rust", hunks=[keyed])
     assert not statement(plan([(rust, keyed)])[0], rust).decisive
+
+
+def test_a_rust_test_that_passes_by_compiling_says_what_it_checks():
+    # anyhow a85e414b: told it "runs" the bounded function and "checks" the call, the 1.5B
+    # wrote that the test runs `assert_unwind_safe::<Error>()`
+    bounded = Hunk("@@ -13,3 +14,9 @@ fn test_sync() {", [
+        "+",
+        "+#[test]",
+        "+fn test_unwind_safe() {",
+        "+    fn assert_unwind_safe<T: UnwindSafe>() {}",
+        "+    assert_unwind_safe::<Error>();",
+        "+}",
+    ])
+    f = FileChange(path="tests/test_autotrait.rs", language="Rust", hunks=[bounded])
+    said = statement(plan([(f, bounded)])[0], f)
+    assert said.decisive and said.text == (
+        "새 테스트 `test_unwind_safe`는 `Error` 타입이 `UnwindSafe` 트레이트를 구현하는지 "
+        "컴파일 타임에 확인합니다. `assert_unwind_safe::<Error>()` 호출은 그 트레이트를 구현한 "
+        "타입에만 컴파일됩니다.")
+    # a test that calls a function it did not bound checks at run time: said as before
+    runs = Hunk("@@ -1,0 +1,4 @@", [
+        "+#[test]",
+        "+fn test_len() {",
+        "+    let v = make();",
+        "+    assert_eq!(v.len(), 2);",
+        "+}",
+    ])
+    g = FileChange(path="tests/test_len.rs", language="Rust", hunks=[runs])
+    assert not statement(plan([(g, runs)])[0], g).decisive

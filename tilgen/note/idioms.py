@@ -49,3 +49,22 @@ def keyed(literal: tuple[str, tuple[str, ...], tuple[str, ...]] | None) -> str |
     zero = f" 빠진 값({', '.join(gone)})의 필드는 이제 제로값입니다." if gone else ""
     return (f"`{kind}` 구조체 리터럴은 이제 값을 필드 순서대로 나열하지 않고 "
             f"필드 이름({named})으로 채웁니다.{zero}")
+
+
+_BOUND_FN = re.compile(r"fn (\w+)<T: ([\w:]+)>\(\) \{\}")  # `fn assert_sync<T: Sync>() {}`
+
+
+def bound_check(test: str, runs: str, checks: str) -> str | None:
+    """A Rust test that declares an empty generic function bounded by a trait and calls it
+    with a type (`fn assert_unwind_safe<T: UnwindSafe>() {}` then
+    `assert_unwind_safe::<Error>();`): it passes by compiling, and checks that the type
+    implements the trait (told it "runs" the one and "checks" the other, the 1.5B wrote
+    that the test runs `assert_unwind_safe::<Error>()`)."""
+    bound = _BOUND_FN.fullmatch(runs.strip())
+    call = re.fullmatch(rf"{re.escape(bound.group(1))}::<([\w:]+)>\(\);?",
+                        checks.strip()) if bound else None
+    if not (bound and call and test):
+        return None
+    return (f"새 테스트 `{test}`는 `{call.group(1)}` 타입이 `{bound.group(2)}` 트레이트를 "
+            f"구현하는지 컴파일 타임에 확인합니다. `{call.group(0).rstrip(';')}` 호출은 그 "
+            "트레이트를 구현한 타입에만 컴파일됩니다.")

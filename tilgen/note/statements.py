@@ -21,8 +21,8 @@ from tilgen.git.changes import FileChange, reverted_subject
 from tilgen.note.checks import import_line
 from tilgen.note.declarations import declared_name
 from tilgen.note.evidence import PROSE_LANGUAGES
+from tilgen.note.idioms import bound_check, keyed, turned_off
 from tilgen.note.idioms import code_span as _code
-from tilgen.note.idioms import keyed, turned_off
 from tilgen.note.openings import Focus as Opened
 
 _CODE = re.compile(r"[(=;{\[]")  # a line of code has one of these; prose seldom does
@@ -99,7 +99,8 @@ def statement(focus: Planned, file: FileChange | None = None) -> Statement:
 
 def _said(focus: Planned, file: FileChange | None) -> Statement:
     off = (turned_off(focus.lines, focus.scope, file.language if file else None)
-           or keyed(focus.keyed))
+           or keyed(focus.keyed)
+           or bound_check(focus.names[0] if focus.checks else "", focus.shows, focus.checks))
     if off:
         return Statement(focus.hunk, off, decisive=True)
     text = stated(focus, file)

@@ -379,6 +379,12 @@ def test_a_declaration_made_private_says_what_its_calls_became():
     assert statement(alone).following("`emitLastEnumValue`를 `private`로 바꾸었습니다.") == ""
 
 
+def _stated(hunk: Hunk, path: str, language: str):
+    """tilgen's statement of the one point planned for ``hunk`` in a file of ``language``."""
+    f = FileChange(path=path, language=language, hunks=[hunk])
+    return statement(plan([(f, hunk)])[0], f)
+
+
 def test_a_python_test_set_to_none_is_said_to_be_turned_off():
     # itsdangerous 85618914: told only that the line came in, the 1.5B wrote that a new
     # test was added; the subclass turns the test it inherits off
@@ -386,19 +392,17 @@ def test_a_python_test_set_to_none_is_said_to_be_turned_off():
         "+    test_iter_unsigners = None",
         "+",
     ])
-    f = FileChange(path="tests/test_itsdangerous.py", language="Python", hunks=[off])
-    focus = plan([(f, off)])[0]
-    said = statement(focus, f)
+    said = _stated(off, "tests/test_itsdangerous.py", "Python")
     assert said.decisive and said.text == (
         "`TestJWSSerializer`에서는 `test_iter_unsigners = None` 대입으로 물려받은 "
         "`test_iter_unsigners` 테스트를 실행하지 않습니다.")
     answer = PointsAnswer.model_validate({"topic": "테스트", "keywords": ["테스트"], "points": [
         {"hunk": 1, "text": "`test_iter_unsigners` 메서드의 동작을 확인하는 새로운 테스트를 추가했습니다."}]})
+    f = FileChange(path="tests/test_itsdangerous.py", language="Python", hunks=[off])
     note = render_points(answer, date=DAY, hunks=[(f, off)], stated=[said])
     assert "새로운 테스트" not in note["content"] and said.text in note["content"]
     # the same line outside a class, or in another language, is no such thing
-    other = FileChange(path="a.rb", language="Ruby", hunks=[off])
-    assert not statement(plan([(other, off)])[0], other).decisive
+    assert not _stated(off, "a.rb", "Ruby").decisive
 
 
 def test_a_go_literal_that_now_names_its_fields_is_stated():
@@ -414,15 +418,13 @@ def test_a_go_literal_that_now_names_its_fields_is_stated():
         "+\t}",
         " \tf.AddFlag(flag)",
     ])
-    f = FileChange(path="flag.go", language="Go", hunks=[keyed])
-    said = statement(plan([(f, keyed)])[0], f)
+    said = _stated(keyed, "flag.go", "Go")
     assert said.decisive and said.text == (
         "`Flag` 구조체 리터럴은 이제 값을 필드 순서대로 나열하지 않고 필드 이름(`Name:`, "
         "`Shorthand:`, `Usage:` …)으로 채웁니다. 빠진 값(`false`, `make(map[string][]string)`)의 "
         "필드는 이제 제로값입니다.")
     # Rust's `Flag { name, usage }` is keyed already (field init shorthand): not for Rust
-    rust = FileChange(path="flag.rs", language="Rust", hunks=[keyed])
-    assert not statement(plan([(rust, keyed)])[0], rust).decisive
+    assert not _stated(keyed, "flag.rs", "Rust").decisive
 
 
 def test_a_rust_test_that_passes_by_compiling_says_what_it_checks():
@@ -436,8 +438,7 @@ def test_a_rust_test_that_passes_by_compiling_says_what_it_checks():
         "+    assert_unwind_safe::<Error>();",
         "+}",
     ])
-    f = FileChange(path="tests/test_autotrait.rs", language="Rust", hunks=[bounded])
-    said = statement(plan([(f, bounded)])[0], f)
+    said = _stated(bounded, "tests/test_autotrait.rs", "Rust")
     assert said.decisive and said.text == (
         "새 테스트 `test_unwind_safe`는 `Error` 타입이 `UnwindSafe` 트레이트를 구현하는지 "
         "컴파일 타임에 확인합니다. `assert_unwind_safe::<Error>()` 호출은 그 트레이트를 구현한 "
@@ -450,5 +451,4 @@ def test_a_rust_test_that_passes_by_compiling_says_what_it_checks():
         "+    assert_eq!(v.len(), 2);",
         "+}",
     ])
-    g = FileChange(path="tests/test_len.rs", language="Rust", hunks=[runs])
-    assert not statement(plan([(g, runs)])[0], g).decisive
+    assert not _stated(runs, "tests/test_len.rs", "Rust").decisive

@@ -59,12 +59,19 @@ def test_a_new_test_is_stated_by_what_it_runs_and_checks():
 def test_a_swap_and_a_removal_are_stated_in_their_direction():
     swap = statement(_point(SWAP, "flag.go"))
     before = 'return strings.Replace(s, "\\n", "\\n"+strings.Repeat(" ", i), -1)'
-    # the snippet shows the line as it is; the sentence says what it was (the `-1`)
-    assert swap.text == ("`strings.Replace` 코드를 `strings.ReplaceAll` 코드로 바꿨습니다. "
-                         f"바뀌기 전의 줄은 `{before}`입니다.")
-    assert swap.following("`strings.Replace`를 `strings.ReplaceAll`로 바꿨습니다.") == (
-        f"바뀌기 전의 줄은 `{before}`입니다.")
+    # the snippet shows the line as it is; an aside says what it was (the `-1`)
+    assert swap.text == ("`strings.Replace` 코드를 `strings.ReplaceAll` 코드로 "
+                         f"바꿨습니다(바뀌기 전: `{before}`).")
+    assert swap.aside and swap.following("`strings.Replace`를 `strings.ReplaceAll`로 바꿨습니다.") == (
+        f"(바뀌기 전: `{before}`)")
     assert swap.following(f"`{before}` 줄을 바꿨습니다.") == ""
+    # a line that differs by the swapped name alone says nothing more than the sentence
+    same = Hunk("@@ -4,1 +4,1 @@ class Signer(object):", [
+        "-        mac = hmac.new(self.secret_key, digestmod=self.digest_mod)",
+        "+        mac = hmac.new(self.secret_key, digestmod=self.digest_method)",
+    ])
+    assert statement(_point(same, "signer.py", "Python")).following(
+        "`self.digest_mod`를 `self.digest_method`로 바꾸었습니다.") == ""
     removal = statement(_point(REMOVED, "lib/help.js", "JavaScript"))
     assert removal.text == "`export function stripColor(str) {` 코드를 제거했습니다."
     assert removal.following("`stripColor`를 제거했습니다.") == removal.text
@@ -452,3 +459,38 @@ def test_a_rust_test_that_passes_by_compiling_says_what_it_checks():
         "+}",
     ])
     assert not _stated(runs, "tests/test_len.rs", "Rust").decisive
+
+
+def test_a_hunk_that_only_reformats_is_said_to_change_nothing_else():
+    # itsdangerous e569397e ("Stylecheck"): the 1.5B wrote "`secret_key`는 새로운 값으로
+    # 대체되었습니다"; Black changed quotes, trailing commas and line breaks
+    black = Hunk("@@ -147,6 +147,6 @@ class TestSerializer(object):", [
+        "     def test_digests(self):",
+        "         sha1_value = Serializer(",
+        "-            secret_key='dev key',",
+        "-            signer_kwargs={'digest_method': hashlib.sha1}",
+        "+            secret_key=\"dev key\", signer_kwargs={\"digest_method\": hashlib.sha1},",
+        "         ).dumps([42])",
+        "-        assert sha1_value == '[42].-9cNi0CxsSB3hZPNCe9a2eEs1ZM'",
+        "+        assert sha1_value == (",
+        "+            \"[42].-9cNi0CxsS\"",
+        "+            \"B3hZPNCe9a2eEs1ZM\"",
+        "+        )",
+    ])
+    said = _stated(black, "tests/test_serializer.py", "Python")
+    assert said.decisive and said.text == (
+        "`test_digests`의 코드(`secret_key`, `signer_kwargs` …)는 따옴표, 끝 쉼표, 줄 나눔만 "
+        "바뀌었습니다. 동작은 그대로입니다.")
+    # a raw string that no longer escapes its quotes (itsdangerous c880f85c)
+    raw = Hunk("@@ -7,1 +7,1 @@ with io.open(\"README.rst\", \"rt\", encoding=\"utf8\") as f:", [
+        "-    version = re.search(r\"__version__ = \\\"(.*?)\\\"\", f.read()).group(1)",
+        "+    version = re.search(r'__version__ = \"(.*?)\"', f.read()).group(1)",
+    ])
+    said = _stated(raw, "setup.py", "Python")
+    assert said.text == ("`version = re.search(r'__version__ = \"(.*?)\"', f.read()).group(1)` 줄은 "
+                         "따옴표, 이스케이프만 바뀌었습니다. 바깥 따옴표를 바꿔 안쪽 따옴표를 "
+                         "이스케이프하지 않아도 됩니다.")
+    # one value changed among the reformatting: no such statement
+    changed = Hunk(black.header, [ln.replace("9cNi0CxsS", "9cNi0CxsT") if ln.startswith("+")
+                                  else ln for ln in black.lines])
+    assert not _stated(changed, "tests/test_serializer.py", "Python").decisive

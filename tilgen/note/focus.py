@@ -64,6 +64,7 @@ class Focus:
     successor: str = ""  # what a removed (or hidden) name's uses became elsewhere
     before: str = ""  # a swap's removed line, as it was (the snippet shows it as it is)
     keyed: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None  # pairs.keyed_literal
+    reformat: tuple[str, ...] = ()  # only formatting changed: how (pairs.reformatted)
 
     def sentence(self, language: str = "ko") -> str:
         """The pattern of this point's sentence (see :func:`sentence_pattern`)."""
@@ -218,7 +219,8 @@ def plan(hunks: list[tuple[FileChange, Hunk]], limit: int = MAX_POINTS,
                       comment, shows, stays=stays, checks=checks, then=then,
                       besides=added_besides(h, swaps) if swaps and not lines else "",
                       instead=instead, before=pairs.swapped_line(h, *swaps[0]) if swaps else "",
-                      keyed=pairs.keyed_literal(h) if f.language == "Go" else None)
+                      keyed=pairs.keyed_literal(h) if f.language == "Go" else None,
+                      reformat=pairs.reformatted(h) if code else ())
         # `f.NoInterspersed` -> `f.SetInterspersed` is the swap `NoInterspersed` made once more
         place = (("swap", *(re.split(r"[.:]", w)[-1].lower() for w in swaps[0])) if swaps
                  else ("modifier", modifier[0]) if modifier else (f.path, name))

@@ -68,3 +68,28 @@ def bound_check(test: str, runs: str, checks: str) -> str | None:
     return (f"새 테스트 `{test}`는 `{call.group(1)}` 타입이 `{bound.group(2)}` 트레이트를 "
             f"구현하는지 컴파일 타임에 확인합니다. `{call.group(0).rstrip(';')}` 호출은 그 "
             "트레이트를 구현한 타입에만 컴파일됩니다.")
+
+
+_KINDS = {"quotes": "따옴표", "escapes": "이스케이프", "comma": "끝 쉼표", "wrap": "줄 나눔"}
+
+
+def reformatted(kinds: tuple[str, ...], line: str, scope: str,
+                names: tuple[str, ...] = ()) -> str | None:
+    """A hunk whose code means what it did, reformatted (see
+    :func:`tilgen.note.pairs.reformatted`): what changed, and that nothing else did (a
+    Black commit's quotes and trailing commas, told as "`secret_key`는 새로운 값으로
+    대체되었습니다" by the 1.5B). ``line`` is the one line it changed, if one; ``names``, the
+    code on the lines it changed."""
+    if not kinds:
+        return None
+    where = declared_name(scope) if scope else ""
+    shown = code_span(line) if line else None
+    named = ", ".join(c for n in names[:2] if (c := code_span(n)))
+    named = f"({named} …)" if named else ""
+    subject = (f"{shown} 줄은" if shown else f"`{where}`의 코드{named}는"
+               if where and "`" not in where else f"이 코드{named}는")
+    then = (" 바깥 따옴표를 바꿔 안쪽 따옴표를 이스케이프하지 않아도 됩니다." if "escapes" in kinds
+            else " 그 밖의 동작은 그대로입니다." if "hidden" in kinds else " 동작은 그대로입니다.")
+    how = [_KINDS[k] for k in kinds if k in _KINDS]
+    hidden = "가려진 값을 빼면 " if "hidden" in kinds else ""
+    return f"{subject} {hidden}{', '.join(how)}만 바뀌었습니다.{then}" if how else None

@@ -65,7 +65,8 @@ def in_plan(points: list[tuple[str, int]], stated: Sequence[Statement],
                 mine = (said.text, said.hunk)
             more = said.following(mine[0])
             if more:
-                mine = (f"{mine[0].rstrip('.')}. {more}", said.hunk)
+                mine = (f"{mine[0].rstrip('.')}{more}." if said.aside
+                        else f"{mine[0].rstrip('.')}. {more}", said.hunk)
             out.append(mine)
         elif said.text:
             out.append((said.text, said.hunk))

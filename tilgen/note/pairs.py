@@ -4,6 +4,7 @@ the lines themselves, not from what a model makes of the ``-`` and ``+`` prefixe
 
 from __future__ import annotations
 
+import ast
 import difflib
 import functools
 import re
@@ -109,13 +110,14 @@ def _pairs(removed: list[str], added: list[str]) -> Iterator[tuple[str, str]]:
 
 
 def swapped_line(hunk: Hunk, old: str, new: str) -> str:
-    """The removed line in which ``old`` became ``new`` (`mac = hmac.new(…,
-    digestmod=self.digest_mod)`), "" for none: the added line is the snippet's, what it was
-    is said nowhere else."""
+    """The removed line in which ``old`` became ``new`` (`r = r + strings.Replace(l, …, -1)`),
+    "" for none or where the line differs by nothing else (`return json.loads(payload)`): the
+    added line is the snippet's, and what more it was is said nowhere else."""
     for removed, added in _blocks(list(hunk.lines)):
         for was, now in _pairs(removed, added):
             if old in _words(was) and new in _words(now):
-                return " ".join(was.split())
+                same = re.sub(r"\s+", "", was.replace(old, new)) == re.sub(r"\s+", "", now)
+                return "" if same else " ".join(was.split())
     return ""
 
 
@@ -152,7 +154,7 @@ def keyed_literal(hunk: Hunk) -> tuple[str, tuple[str, ...], tuple[str, ...]] | 
         for old in removed:
             found = _LITERAL.search(old)
             values = _items(found.group(2)) if found else []
-            if len(values) < 3 or any(_KEYED.match(v) for v in values):
+            if not found or len(values) < 3 or any(_KEYED.match(v) for v in values):
                 continue
             opens = [i for i, ln in enumerate(added) if ln.rstrip().endswith(f"{found.group(1)}{{")]
             keyed = [m for ln in added[opens[0] + 1:] if (m := _KEYED.match(ln))] if opens else []
@@ -162,3 +164,97 @@ def keyed_literal(hunk: Hunk) -> tuple[str, tuple[str, ...], tuple[str, ...]] | 
                         tuple(v for v in values if v not in kept))
     return None
 
+
+
+_TOKEN = re.compile(r"""(?P<s>(?<![\w.])[rRbBuU]{0,2}(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))"""
+                    r"|(?P<w>\w+)|(?P<p>\S)")
+
+
+def _tokens(lines: list[str]) -> tuple[list[tuple[str, str]], set[str]] | None:
+    """``lines``' tokens, a string as its value (adjacent strings joined, as Python does), a
+    comma before a closing bracket and parentheses around one string left out; and which of
+    those it took. None where a string's value cannot be read (an f-string)."""
+    out: list[tuple[str, str]] = []
+    took: set[str] = set()
+    for m in _TOKEN.finditer("\n".join(lines)):
+        if m.group("s"):
+            try:
+                value = ast.literal_eval(m.group("s"))
+            except (ValueError, SyntaxError):
+                return None
+            value = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            if out and out[-1][0] == "S":
+                out[-1] = ("S", out[-1][1] + value)
+                took.add("split")
+            else:
+                out.append(("S", value))
+        else:
+            out.append(("T", m.group(0)))
+    kept: list[tuple[str, str]] = []
+    for i, tok in enumerate(out):
+        if tok == ("T", ",") and i + 1 < len(out) and out[i + 1][1] in (")", "]", "}"):
+            took.add("comma")
+            continue
+        kept.append(tok)
+    for i in range(len(kept) - 2, 0, -1):  # `== ("a" "b")`: the parentheses only wrap
+        if (kept[i - 1] == ("T", "(") and kept[i][0] == "S" and kept[i + 1] == ("T", ")")
+                and (i < 2 or not re.match(r"\w|[)\]]", kept[i - 2][1]))):
+            kept[i - 1:i + 2] = [kept[i]]
+            took.add("parens")
+    return kept, took
+
+
+def _commas(lines: list[str]) -> int:
+    return sum(m.group(0) == "," for m in _TOKEN.finditer("\n".join(lines)))
+
+
+def reformatted(hunk: Hunk) -> tuple[str, ...]:
+    """How a hunk that changes no code's meaning reformats it ("quotes", "comma" for a
+    trailing comma, "wrap" for line breaks, "escapes" for a quote no longer escaped), () for
+    a hunk that changes code: Black's or Prettier's work, which a small model reads as new
+    values ("`secret_key`는 새로운 값으로 대체되었습니다")."""
+    if not any(ln.startswith("-") for ln in hunk.lines) or not any(
+            ln.startswith("+") for ln in hunk.lines):
+        return ()
+    # the hunk before and after, context included: a trailing comma is one before a `)`
+    removed = [ln[1:] for ln in hunk.lines if not ln.startswith("+")]
+    added = [ln[1:] for ln in hunk.lines if not ln.startswith("-")]
+    old, new = _tokens(removed), _tokens(added)
+    if not (old and new) or removed == added:
+        return ()
+    kinds = {"comma"} if _commas(removed) != _commas(added) else set()
+    if len(old[0]) != len(new[0]):
+        return ()
+    for (kind, was), (_k, now) in zip(old[0], new[0], strict=True):
+        if kind != _k or was == now:
+            continue
+        if kind == "S" and _unescaped(was) == _unescaped(now):
+            kinds.add("escapes")
+        elif kind == "S" and _hidden(was, now):  # a redacted secret stands for its part
+            kinds.add("hidden")
+        else:
+            return ()
+    quoted = [[m.group(0)[-1] for m in _TOKEN.finditer("\n".join(side)) if m.group("s")]
+              for side in (removed, added)]
+    if quoted[0] != quoted[1]:
+        kinds.add("quotes")
+    if len(removed) != len(added) or (old[1] ^ new[1]) & {"split", "parens"}:
+        kinds.add("wrap")
+    return tuple(k for k in ("quotes", "escapes", "comma", "wrap", "hidden") if k in kinds)
+
+
+def _unescaped(value: str) -> str:
+    return value.replace('\\"', '"').replace("\\'", "'")
+
+
+_REDACTED = re.compile(r"\[REDACTED:[\w-]+\]")
+
+
+def _hidden(was: str, now: str) -> bool:
+    """Whether two strings are the same but for parts redaction hid in one of them."""
+    for marked, plain in ((was, now), (now, was)):
+        parts = _REDACTED.split(marked)
+        if len(parts) > 1 and not _REDACTED.search(plain) and re.fullmatch(
+                ".+".join(map(re.escape, parts)), plain, re.S):
+            return True
+    return False

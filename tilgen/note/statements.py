@@ -21,7 +21,7 @@ from tilgen.git.changes import FileChange, reverted_subject
 from tilgen.note.checks import import_line
 from tilgen.note.declarations import declared_name
 from tilgen.note.evidence import PROSE_LANGUAGES
-from tilgen.note.idioms import bound_check, keyed, turned_off
+from tilgen.note.idioms import bound_check, keyed, reformatted, turned_off
 from tilgen.note.idioms import code_span as _code
 from tilgen.note.openings import Focus as Opened
 
@@ -57,6 +57,8 @@ class Planned(Opened, Protocol):
     def before(self) -> str: ...
     @property
     def keyed(self) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None: ...
+    @property
+    def reformat(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Statement:
     names: tuple[str, ...] = ()  # the code its point is about (names, swap, successor)
     title: str | None = None  # the point as a note's title ("`A` 대신 `B`"), None for none
     decisive: bool = False  # says what the code means, where a model's guess went wrong
+    aside: bool = False  # the part goes inside the sentence, before its period: "(…)"
 
     def following(self, sentence: str) -> str:
         """What to say after the model's ``sentence``: the parts whose code it leaves out
@@ -100,7 +103,9 @@ def statement(focus: Planned, file: FileChange | None = None) -> Statement:
 def _said(focus: Planned, file: FileChange | None) -> Statement:
     off = (turned_off(focus.lines, focus.scope, file.language if file else None)
            or keyed(focus.keyed)
-           or bound_check(focus.names[0] if focus.checks else "", focus.shows, focus.checks))
+           or bound_check(focus.names[0] if focus.checks else "", focus.shows, focus.checks)
+           or reformatted(focus.reformat, focus.lines[1] if focus.lines else "", focus.scope,
+                          focus.names))
     if off:
         return Statement(focus.hunk, off, decisive=True)
     text = stated(focus, file)
@@ -113,7 +118,7 @@ def _said(focus: Planned, file: FileChange | None) -> Statement:
         return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,))
     after = _after(focus)
     if after:  # what the model's sentence leaves out: the line before, the calls' successor
-        return Statement(focus.hunk, text, (after[0],), (after[1],))
+        return Statement(focus.hunk, text, (after[0],), (after[1],), aside=after[1][0] == "(")
     return Statement(focus.hunk, text)
 
 
@@ -123,13 +128,13 @@ def _noun(code: str) -> str:
 
 
 def _after(focus: Planned) -> tuple[str, str] | None:
-    """(code, sentence) a point's sentence is followed by where it lacks the code: a
-    swap's line as it was ("바뀌기 전의 줄은 `…`입니다."; the snippet shows it as it is), a
-    declaration made private's calls elsewhere ("`emitLastEnumValue` 호출은 이제
-    `javaWriter.emitEnumValues` 호출로 바뀌었습니다.")."""
+    """(code, what to add) where a point's sentence lacks the code: a swap's line as it was,
+    an aside ("(바뀌기 전: `… -1)`)"; the snippet shows it as it is; a sentence of its own
+    read the same in every bullet), a declaration made private's calls elsewhere
+    ("`emitLastEnumValue` 호출은 이제 `javaWriter.emitEnumValues` 호출로 바뀌었습니다.")."""
     before = _code(focus.before)
     if focus.swap and before:
-        return focus.before, f"바뀌기 전의 줄은 {before}입니다."
+        return focus.before, f"(바뀌기 전: {before})"
     successor = _code(focus.successor)
     if focus.modifier and successor:
         return (focus.successor,
@@ -191,8 +196,8 @@ def stated(focus: Planned, file: FileChange | None = None) -> str | None:
             return None
         besides = _code(focus.besides)
         also = f" `{focus.besides}` 코드도 추가했습니다." if besides else ""
-        after = _after(focus)
-        return f"{old} 코드를 {new} 코드로 바꿨습니다.{also}" + (f" {after[1]}" if after else "")
+        aside = _after(focus)
+        return f"{old} 코드를 {new} 코드로 바꿨습니다{aside[1] if aside else ''}.{also}"
     if focus.move and first:
         source, target = (_code(p) for p in focus.move)
         if not (source and target):

@@ -490,6 +490,9 @@ def test_a_hunk_that_only_reformats_is_said_to_change_nothing_else():
     assert said.text == ("`version = re.search(r'__version__ = \"(.*?)\"', f.read()).group(1)` 줄은 "
                          "따옴표, 이스케이프만 바뀌었습니다. 바깥 따옴표를 바꿔 안쪽 따옴표를 "
                          "이스케이프하지 않아도 됩니다.")
+    # `("a",)` is a tuple, `("a")` the string: a comma that makes a tuple is code
+    tuple_ = Hunk("@@ -1,1 +1,1 @@ def names():", ["-    return (\"a\",)", "+    return (\"a\")"])
+    assert not _stated(tuple_, "names.py", "Python").decisive
     # one value changed among the reformatting: no such statement
     changed = Hunk(black.header, [ln.replace("9cNi0CxsS", "9cNi0CxsT") if ln.startswith("+")
                                   else ln for ln in black.lines])

@@ -192,13 +192,14 @@ def _tokens(lines: list[str]) -> tuple[list[tuple[str, str]], set[str]] | None:
             out.append(("T", m.group(0)))
     kept: list[tuple[str, str]] = []
     for i, tok in enumerate(out):
-        if tok == ("T", ",") and i + 1 < len(out) and out[i + 1][1] in (")", "]", "}"):
+        if (tok == ("T", ",") and i + 1 < len(out) and out[i + 1][1] in (")", "]", "}")
+                and not _one_tuple(out, i)):
             took.add("comma")
             continue
         kept.append(tok)
     for i in range(len(kept) - 2, 0, -1):  # `== ("a" "b")`: the parentheses only wrap
         if (kept[i - 1] == ("T", "(") and kept[i][0] == "S" and kept[i + 1] == ("T", ")")
-                and (i < 2 or not re.match(r"\w|[)\]]", kept[i - 2][1]))):
+                and (i < 2 or not _calls(kept[i - 2][1]))):
             kept[i - 1:i + 2] = [kept[i]]
             took.add("parens")
     return kept, took
@@ -206,6 +207,29 @@ def _tokens(lines: list[str]) -> tuple[list[tuple[str, str]], set[str]] | None:
 
 def _commas(lines: list[str]) -> int:
     return sum(m.group(0) == "," for m in _TOKEN.finditer("\n".join(lines)))
+
+
+def _one_tuple(tokens: list[tuple[str, str]], comma: int) -> bool:
+    """Whether the comma at ``comma`` makes a parenthesised group a tuple (`("a",)`), which
+    without it is the value itself; a call's trailing comma (`f(a,)`) changes nothing."""
+    if tokens[comma + 1][1] != ")":
+        return False
+    depth = 0
+    for j in range(comma, -1, -1):
+        depth += (tokens[j][1] in (")", "]", "}")) - (tokens[j][1] in ("(", "[", "{"))
+        if depth < 0:  # the group's `(`: a call's when a name or a closing bracket leads it
+            return j == 0 or not _calls(tokens[j - 1][1])
+    return True
+
+
+# words before a `(` that opens a group, not a call: `return ("a",)` returns a tuple
+_KEYWORDS = frozenset("and assert await case elif else if in is not or return throw typeof "
+                      "while yield".split())
+
+
+def _calls(before: str) -> bool:
+    """Whether a `(` after the token ``before`` opens a call (`f(`, `x[0](`)."""
+    return bool(re.match(r"\w|[)\]]", before)) and before not in _KEYWORDS
 
 
 def reformatted(hunk: Hunk) -> tuple[str, ...]:

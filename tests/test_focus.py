@@ -502,4 +502,3 @@ def test_a_change_after_the_function_the_hunk_header_names_is_not_in_it():
     m = Hunk("@@ -1,6 +1,6 @@ public class JavaWriter {", [
         "   }", "", "-  public void emitLastEnumValue() {", "+  private void emitLastEnumValue() {"])
     assert declarations.scope(m) == "public class JavaWriter {"
-

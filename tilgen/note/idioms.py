@@ -1,7 +1,9 @@
 """What a changed line means, where tilgen knows it better than a small model guesses it: a
 Python test class's `test_x = None` turns the test it inherits off, a Go struct literal
-that now names its fields no longer depends on their order. Such a statement takes the
-place of the model's sentence about the line (see :class:`tilgen.note.statements.Statement`).
+that now names its fields no longer depends on their order, a Rust test calling a function
+bounded by a trait checks the trait at compile time, a hunk of new quotes, trailing commas
+and line breaks changes nothing else. Such a statement takes the place of the model's
+sentence about the line (see :class:`tilgen.note.statements.Statement`).
 """
 
 from __future__ import annotations

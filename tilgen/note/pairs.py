@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from tilgen.git.changes import Hunk
+from tilgen.secrets.scan import PLACEHOLDER_RE
 
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*")
 # Words every language shares; naming them as "added" or "removed" says nothing.
@@ -165,7 +166,6 @@ def keyed_literal(hunk: Hunk) -> tuple[str, tuple[str, ...], tuple[str, ...]] | 
     return None
 
 
-
 _TOKEN = re.compile(r"""(?P<s>(?<![\w.])[rRbBuU]{0,2}(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))"""
                     r"|(?P<w>\w+)|(?P<p>\S)")
 
@@ -271,14 +271,11 @@ def _unescaped(value: str) -> str:
     return value.replace('\\"', '"').replace("\\'", "'")
 
 
-_REDACTED = re.compile(r"\[REDACTED:[\w-]+\]")
-
-
 def _hidden(was: str, now: str) -> bool:
     """Whether two strings are the same but for parts redaction hid in one of them."""
     for marked, plain in ((was, now), (now, was)):
-        parts = _REDACTED.split(marked)
-        if len(parts) > 1 and not _REDACTED.search(plain) and re.fullmatch(
+        parts = PLACEHOLDER_RE.split(marked)
+        if len(parts) > 1 and not PLACEHOLDER_RE.search(plain) and re.fullmatch(
                 ".+".join(map(re.escape, parts)), plain, re.S):
             return True
     return False

@@ -118,7 +118,7 @@ def _said(focus: Planned, file: FileChange | None) -> Statement:
         return Statement(focus.hunk, text, (" ".join(focus.shows.split()),), (text,))
     after = _after(focus)
     if after:  # what the model's sentence leaves out: the line before, the calls' successor
-        return Statement(focus.hunk, text, (after[0],), (after[1],), aside=after[1][0] == "(")
+        return Statement(focus.hunk, text, (after[0],), (after[1],), aside=bool(focus.swap))
     return Statement(focus.hunk, text)
 
 
